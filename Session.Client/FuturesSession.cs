@@ -1,0 +1,230 @@
+using Session.Client.Internal;
+using Session.Contracts;
+using Session.Contracts.Internal;
+
+namespace Session.Client;
+
+/// <summary>
+/// An HTTP session whose verbs return tasks instead of responses: the counterpart of
+/// requests-futures' <c>FuturesSession</c>. Requests run on an <see cref="IRequestExecutor"/>:
+/// a <see cref="ThreadPoolExecutor"/> by default, or a <see cref="ProcessPoolExecutor"/>,
+/// without changing call sites.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The session owns its cookie jar, whichever executor runs its requests: a cookie set by any
+/// response (redirect hops included) is sent by its later requests, whichever thread or worker
+/// process runs them. It is safe to use from several threads at once.
+/// </para>
+/// <para>
+/// Disposal cancels the session's queued requests (their tasks end Canceled) and lets the running
+/// ones finish. <see cref="DisposeAsync"/> waits for them; <see cref="Dispose"/> does not block
+/// (it never waits on a task synchronously): an executor the session owns is shut down in the
+/// background once they finish. Either way, calls made afterwards throw
+/// <see cref="ObjectDisposedException"/>.
+/// </para>
+/// </remarks>
+public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
+{
+    /// <summary>The default of <c>maxWorkers</c>: 8 requests at once.</summary>
+    public const int DefaultMaxWorkers = 8;
+
+    private readonly bool _ownsExecutor;
+    private readonly HttpClient? _wrappedClient;
+    private readonly TransportSettings _transport;
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _disposeLock = new();
+    private HttpClient? _ownClient;
+    private int _outstanding;
+    private int _disposed;
+    private Task? _disposal;
+
+    /// <summary>Creates a session.</summary>
+    /// <param name="executor">
+    /// The executor to run requests on. <see langword="null"/>: the session creates and owns a
+    /// <see cref="ThreadPoolExecutor"/> of <paramref name="maxWorkers"/> workers. Given: it is used
+    /// as it is, may be shared with other sessions, and is not disposed with this session.
+    /// </param>
+    /// <param name="maxWorkers">How many requests the session's own thread pool runs at once; ignored when <paramref name="executor"/> is given.</param>
+    /// <param name="options">Headers, cookies, base address, timeout, redirects, auth and transport settings; default: <c>new SessionOptions()</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1 and no executor is given.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> is not valid (the message lists every problem).</exception>
+    public FuturesSession(IRequestExecutor? executor = null, int maxWorkers = DefaultMaxWorkers, SessionOptions? options = null)
+    {
+        Options = options ?? new SessionOptions();
+        RequestPreparer.ValidateSession(Options, nameof(options));
+        _transport = TransportSettings.From(Options);
+        if (executor is null)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(maxWorkers, 1);
+            executor = new ThreadPoolExecutor(maxWorkers);
+            _ownsExecutor = true;
+        }
+
+        Executor = executor;
+        executor.Validate(this);
+    }
+
+    /// <summary>
+    /// Creates a session that sends its requests with an existing <see cref="HttpClient"/> (the
+    /// <c>session=</c> of requests-futures): its handler, default headers, base address and
+    /// timeout apply. The client is not disposed with the session.
+    /// </summary>
+    /// <param name="session">The client to send requests with.</param>
+    /// <param name="executor">As in the other constructor.</param>
+    /// <param name="maxWorkers">As in the other constructor.</param>
+    /// <exception cref="System.Runtime.Serialization.SerializationException">
+    /// <paramref name="executor"/> runs requests in other processes (<see cref="ProcessPoolExecutor"/>),
+    /// where an HttpClient cannot go; describe the session with <see cref="SessionOptions"/> instead.
+    /// </exception>
+    public FuturesSession(HttpClient session, IRequestExecutor? executor = null, int maxWorkers = DefaultMaxWorkers)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        _wrappedClient = session;
+        Options = new SessionOptions();
+        _transport = TransportSettings.From(Options);
+        if (executor is null)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(maxWorkers, 1);
+            executor = new ThreadPoolExecutor(maxWorkers);
+            _ownsExecutor = true;
+        }
+
+        Executor = executor;
+        executor.Validate(this);
+    }
+
+    /// <summary>The executor that runs this session's requests.</summary>
+    public IRequestExecutor Executor { get; }
+
+    /// <summary>The session's options. Changes apply to later requests, except VerifyTls and Proxy (read at construction).</summary>
+    public SessionOptions Options { get; }
+
+    /// <summary>The HttpClient this session wraps, if it was created with one.</summary>
+    internal HttpClient? WrappedClient => _wrappedClient;
+
+    /// <summary>The cookies this session collected from its responses.</summary>
+    internal CookieJar Jar { get; } = new();
+
+    /// <summary>Cancelled when the session is disposed: queued work listens to it.</summary>
+    internal CancellationToken Disposing => _disposing.Token;
+
+    /// <summary>The client in-process executors send with: the wrapped one, or the session's own.</summary>
+    internal HttpClient HttpClient => _wrappedClient ?? _ownClient ?? CreateOwnClient();
+
+    /// <summary>Sends a request with any method.</summary>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="url">An absolute http(s) URL, or one relative to <see cref="SessionOptions.BaseAddress"/>.</param>
+    /// <param name="options">Headers, query, cookies, body, timeout and redirect setting of this request.</param>
+    /// <param name="cancellationToken">Cancels the request, queued or running (a running exchange is aborted where it runs).</param>
+    /// <returns>A task that yields the response, whatever its status code.</returns>
+    /// <exception cref="ArgumentException">The URL or options are not valid (thrown here, not from the task).</exception>
+    /// <exception cref="ObjectDisposedException">The session or its executor is disposed.</exception>
+    public Task<Response> RequestAsync(HttpMethod method, string url, RequestOptions? options = null, CancellationToken cancellationToken = default) =>
+        Submit<Response>(method, url, callback: null, options, cancellationToken);
+
+    /// <summary>Sends a request with any method and runs <paramref name="callback"/> on its response in the background.</summary>
+    /// <typeparam name="T">What the callback returns.</typeparam>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="url">An absolute http(s) URL, or one relative to <see cref="SessionOptions.BaseAddress"/>.</param>
+    /// <param name="callback">
+    /// Runs where the request ran: on the executor's thread, or inside a worker process. For a
+    /// <see cref="ProcessPoolExecutor"/> it must be a named static method whose result MessagePack
+    /// can carry; see the README, "Callbacks in worker processes".
+    /// </param>
+    /// <param name="options">Headers, query, cookies, body, timeout and redirect setting of this request.</param>
+    /// <param name="cancellationToken">Cancels the request, queued or running.</param>
+    /// <returns>A task that yields the callback's result, or its exception.</returns>
+    /// <exception cref="System.Runtime.Serialization.SerializationException">The executor runs callbacks in other processes and this one cannot go there.</exception>
+    public Task<T> RequestAsync<T>(HttpMethod method, string url, Func<Response, T> callback, RequestOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return Submit(method, url, callback, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Cancels queued requests and shuts down an owned executor once running requests finish,
+    /// without blocking. Use <see cref="DisposeAsync"/> to wait for them.
+    /// </summary>
+    public void Dispose() => BeginDispose();
+
+    /// <summary>Cancels queued requests, waits for running ones, then shuts down an owned executor.</summary>
+    /// <returns>A task that completes when the session has released everything it owns.</returns>
+    public ValueTask DisposeAsync() => new(BeginDispose());
+
+    internal void OnWorkEnded()
+    {
+        if (Interlocked.Decrement(ref _outstanding) == 0 && Volatile.Read(ref _disposed) != 0)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    private Task<T> Submit<T>(HttpMethod method, string url, Func<Response, T>? callback, RequestOptions? options, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        HttpRequestData request = RequestPreparer.Prepare(method, url, Options, options, _transport, allowRelative: _wrappedClient?.BaseAddress is not null);
+        CallbackReference? remote = callback is null ? null : Executor.PrepareCallback(callback, typeof(T));
+        var work = new PendingWork<T>(this, request, callback, remote, cancellationToken);
+        Interlocked.Increment(ref _outstanding);
+        try
+        {
+            work.WatchWhileQueued();
+            Executor.Submit(work);
+        }
+        catch (Exception exception)
+        {
+            // Not queued (the executor is disposed): the task must still end, and the count with it.
+            work.Fail(exception);
+            throw;
+        }
+
+        return work.Task;
+    }
+
+    private HttpClient CreateOwnClient()
+    {
+        HttpClient created = HttpExchange.CreateClient(_transport);
+        HttpClient? raced = Interlocked.CompareExchange(ref _ownClient, created, null);
+        if (raced is not null)
+        {
+            created.Dispose();
+            return raced;
+        }
+
+        return created;
+    }
+
+    private Task BeginDispose()
+    {
+        lock (_disposeLock)
+        {
+            if (_disposal is null)
+            {
+                Volatile.Write(ref _disposed, 1);
+                if (Volatile.Read(ref _outstanding) == 0)
+                {
+                    _drained.TrySetResult();
+                }
+
+                _disposing.Cancel();
+                _disposal = ReleaseWhenDrainedAsync();
+            }
+
+            return _disposal;
+        }
+    }
+
+    private async Task ReleaseWhenDrainedAsync()
+    {
+        await _drained.Task.ConfigureAwait(false);
+        if (_ownsExecutor)
+        {
+            await Executor.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _ownClient?.Dispose();
+        _disposing.Dispose();
+    }
+}

@@ -1,0 +1,73 @@
+using System.Collections.Frozen;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
+using System.Runtime.Serialization;
+using System.Text.Json;
+using Session.Contracts.Internal;
+
+namespace Session.Client.Internal;
+
+/// <summary>
+/// Re-creates, in the client, the exception a worker reported: the same type for transport
+/// errors, timeouts and common BCL exceptions, a <see cref="CallbackException"/> otherwise;
+/// always with the worker's stack trace attached (it shows in StackTrace and ToString).
+/// </summary>
+internal static class RemoteExceptions
+{
+    private static readonly FrozenDictionary<string, Func<string, Exception>> s_common = new Dictionary<string, Func<string, Exception>>
+    {
+        ["System.Exception"] = m => new Exception(m),
+        ["System.InvalidOperationException"] = m => new InvalidOperationException(m),
+        ["System.ArgumentException"] = m => new ArgumentException(m),
+        ["System.ArgumentNullException"] = m => new ArgumentNullException(m, (Exception?)null),
+        ["System.ArgumentOutOfRangeException"] = m => new ArgumentOutOfRangeException(m, (Exception?)null),
+        ["System.FormatException"] = m => new FormatException(m),
+        ["System.NotSupportedException"] = m => new NotSupportedException(m),
+        ["System.NotImplementedException"] = m => new NotImplementedException(m),
+        ["System.Collections.Generic.KeyNotFoundException"] = m => new KeyNotFoundException(m),
+        ["System.IndexOutOfRangeException"] = m => new IndexOutOfRangeException(m),
+        ["System.NullReferenceException"] = m => new NullReferenceException(m),
+        ["System.DivideByZeroException"] = m => new DivideByZeroException(m),
+        ["System.OverflowException"] = m => new OverflowException(m),
+        ["System.InvalidCastException"] = m => new InvalidCastException(m),
+        ["System.TimeoutException"] = m => new TimeoutException(m),
+        ["System.UnauthorizedAccessException"] = m => new UnauthorizedAccessException(m),
+        ["System.IO.IOException"] = m => new IOException(m),
+        ["System.IO.InvalidDataException"] = m => new InvalidDataException(m),
+        ["System.IO.FileNotFoundException"] = m => new FileNotFoundException(m),
+        ["System.IO.DirectoryNotFoundException"] = m => new DirectoryNotFoundException(m),
+        ["System.Net.Http.HttpRequestException"] = m => new HttpRequestException(m),
+        ["System.Text.Json.JsonException"] = m => new JsonException(m),
+        ["System.Runtime.Serialization.SerializationException"] = m => new SerializationException(m),
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    public static Exception Create(WorkerError error, CallbackReference? callback, int processId)
+    {
+        Exception exception = error.Kind switch
+        {
+            WorkerErrorKind.Transport when error.TypeName == typeof(HttpRequestException).FullName => new HttpRequestException(
+                (HttpRequestError)error.HttpRequestError,
+                error.Message,
+                error.SocketError != 0 ? new SocketException(error.SocketError) : null,
+                error.StatusCode != 0 ? (HttpStatusCode)error.StatusCode : null),
+            WorkerErrorKind.Timeout => new TaskCanceledException(error.Message, new TimeoutException(error.Message)),
+            WorkerErrorKind.Canceled => new OperationCanceledException(error.Message),
+            WorkerErrorKind.Serialization => new SerializationException(
+                $"The result of callback '{callback?.DisplayName}' could not be serialized in worker process {processId}: {error.Message}"),
+            WorkerErrorKind.Rejected when callback is not null => new SerializationException(
+                $"Worker process {processId} could not load the callback '{callback.DisplayName}' from '{callback.AssemblyPath}': {error.Message}; {CallbackInspector.ReadmeSection}."),
+            WorkerErrorKind.Rejected => new InvalidOperationException($"Worker process {processId} refused the request: {error.Message}"),
+            _ => s_common.TryGetValue(error.TypeName, out Func<string, Exception>? create)
+                ? create(error.Message)
+                : new CallbackException(error.Message, error.TypeName, processId),
+        };
+
+        if (!string.IsNullOrEmpty(error.StackTrace))
+        {
+            ExceptionDispatchInfo.SetRemoteStackTrace(exception, $"{error.StackTrace}{Environment.NewLine}--- (in worker process {processId}, as {error.TypeName}) ---{Environment.NewLine}");
+        }
+
+        return exception;
+    }
+}

@@ -1,0 +1,487 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.Serialization;
+using System.Threading.Channels;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using MessagePack;
+using Microsoft.Extensions.Logging;
+using Session.Contracts.Internal;
+using Session.Contracts.Protocol;
+using WorkerProtocol = Session.Contracts.Protocol.Worker;
+
+namespace Session.Client.Internal;
+
+/// <summary>
+/// One running worker process: its gRPC channel, its slots (each a loop that takes the next
+/// queued request when its last one ended), and its end. Death is event-driven: the process's
+/// exit, or a kill by the pool, cancels every call on it at once.
+/// </summary>
+internal sealed class WorkerProcess
+{
+    /// <summary>How long past a request's timeout its worker may go before it is killed for overrunning.</summary>
+    internal static readonly TimeSpan OverrunMargin = TimeSpan.FromSeconds(1);
+
+    /// <summary>Request body chunks: under 85,000 bytes, off the large object heap.</summary>
+    private const int ChunkSize = 64 * 1024;
+
+    /// <summary>How long a worker told to exit (stdin closed) may take before it is killed.</summary>
+    private static readonly TimeSpan s_exitWait = TimeSpan.FromSeconds(2);
+
+    private readonly ProcessPoolExecutor _pool;
+    private readonly Process _process;
+    private readonly GrpcChannel _channel;
+    private readonly WorkerProtocol.WorkerClient _client;
+    private readonly Metadata _headers;
+    private readonly WorkerOutput _output;
+    private readonly string _socketPath;
+    private readonly Task<int> _exited;
+    private readonly int _taskLimit;
+    private readonly CancellationTokenSource _stopTaking = new();
+    private readonly CancellationTokenSource _dead = new();
+    private readonly TaskCompletionSource _stoppedTaking = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger _logger;
+    private Task[] _slots = [];
+    private int _tasksDone;
+    private int _inFlight;
+    private int _retiring;
+    private int _stopping;
+    private string? _killReason;
+
+    public WorkerProcess(ProcessPoolExecutor pool, Process process, string socketPath, string token, Task<int> exited, WorkerOutput output, int taskLimit, ILogger logger)
+    {
+        _pool = pool;
+        _process = process;
+        _socketPath = socketPath;
+        _exited = exited;
+        _output = output;
+        _taskLimit = taskLimit;
+        _logger = logger;
+        ProcessId = process.Id;
+        _channel = GrpcChannel.ForAddress("http://processfutures-worker", new GrpcChannelOptions
+        {
+            HttpHandler = CreateHandler(socketPath),
+            DisposeHttpClient = true,
+        });
+        _client = new WorkerProtocol.WorkerClient(_channel);
+        _headers = new Metadata { { WorkerEnvironment.TokenHeader, token } };
+        _ = WatchExitAsync();
+    }
+
+    public int ProcessId { get; }
+
+    public bool IsDead => _dead.IsCancellationRequested;
+
+    public int TasksDone => Volatile.Read(ref _tasksDone);
+
+    /// <summary>The exit code once the process exited.</summary>
+    public Task<int> Exited => _exited;
+
+    /// <summary>The last lines the worker printed.</summary>
+    public string LastOutput => _output.Last();
+
+    public bool IsRetiring => Volatile.Read(ref _retiring) != 0;
+
+    /// <summary>Completes when this worker takes no more requests: it died, or it is retiring.</summary>
+    public Task StoppedTaking => _stoppedTaking.Task;
+
+    /// <summary>Starts the worker's slots taking requests from the pool's queue.</summary>
+    public void Serve(int slots)
+    {
+        _slots = new Task[slots];
+        for (int i = 0; i < slots; i++)
+        {
+            _slots[i] = Task.Run(SlotLoopAsync);
+        }
+    }
+
+    /// <summary>Stops taking requests; the worker finishes what it runs, and is replaced.</summary>
+    public void Retire(string reason)
+    {
+        if (Interlocked.Exchange(ref _retiring, 1) == 0)
+        {
+            ProcessPoolLog.WorkerRecycling(_logger, ProcessId, reason);
+            StopTaking();
+        }
+    }
+
+    /// <summary>Kills the process now; every request on it fails with WorkerCrashedException.</summary>
+    public void Kill(string reason)
+    {
+        if (Interlocked.CompareExchange(ref _killReason, reason, null) is null && !_exited.IsCompleted)
+        {
+            ProcessPoolLog.WorkerKilled(_logger, ProcessId, reason);
+        }
+
+        try
+        {
+            _process.Kill();
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or Win32Exception)
+        {
+            // It already exited.
+        }
+
+        MarkDead();
+    }
+
+    /// <summary>
+    /// Stops the worker: no new requests; running ones may finish within <paramref name="grace"/>
+    /// (infinite: as long as they take; each has its own timeout); then stdin is closed, which
+    /// tells the worker to exit, and a worker that does not is killed. Releases everything.
+    /// </summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        Volatile.Write(ref _stopping, 1);
+        StopTaking();
+        Task slots = Task.WhenAll(_slots);
+        if (grace == Timeout.InfiniteTimeSpan)
+        {
+            await slots.ConfigureAwait(false);
+        }
+        else if (await Task.WhenAny(slots, Task.Delay(grace)).ConfigureAwait(false) != slots)
+        {
+            Kill($"requests were still running after the shutdown grace period of {grace.TotalSeconds:0.###} s");
+        }
+
+        if (!IsDead)
+        {
+            try
+            {
+                _process.StandardInput.Close();
+            }
+            catch (Exception exception) when (exception is IOException or InvalidOperationException)
+            {
+            }
+
+            if (await Task.WhenAny(_exited, Task.Delay(s_exitWait)).ConfigureAwait(false) != _exited)
+            {
+                Kill($"it did not exit within {s_exitWait.TotalSeconds:0} s of being told to");
+            }
+        }
+
+        await slots.ConfigureAwait(false);
+        await Task.WhenAny(_exited, Task.Delay(s_exitWait)).ConfigureAwait(false);
+        _channel.Dispose();
+        _process.Dispose();
+        try
+        {
+            File.Delete(_socketPath);
+        }
+        catch (IOException)
+        {
+        }
+
+        ProcessPoolLog.WorkerStopped(_logger, ProcessId);
+    }
+
+    private async Task WatchExitAsync()
+    {
+        int exitCode = await _exited.ConfigureAwait(false);
+        bool expected = Volatile.Read(ref _stopping) != 0 || _killReason is not null;
+        MarkDead();
+        if (!expected)
+        {
+            ProcessPoolLog.WorkerDied(_logger, ProcessId, exitCode, Volatile.Read(ref _inFlight), $"It printed: {_output.Last()}");
+        }
+    }
+
+    private void StopTaking()
+    {
+        _stopTaking.Cancel();
+        _stoppedTaking.TrySetResult();
+    }
+
+    private void MarkDead()
+    {
+        StopTaking();
+        _dead.Cancel();
+    }
+
+    private async Task SlotLoopAsync()
+    {
+        ChannelReader<PendingWork> queue = _pool.Queue;
+        while (!_stopTaking.IsCancellationRequested)
+        {
+            PendingWork work;
+            try
+            {
+                work = await queue.ReadAsync(_stopTaking.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or ChannelClosedException)
+            {
+                return;
+            }
+
+            if (work.TryStart())
+            {
+                await RunAsync(work).ConfigureAwait(false);
+                AfterRequest();
+            }
+        }
+    }
+
+    private void AfterRequest()
+    {
+        int done = Interlocked.Increment(ref _tasksDone);
+        if (IsRetiring || IsDead)
+        {
+            return;
+        }
+
+        long memoryLimit = _pool.Options.MaxWorkerMemoryBytes;
+        if (_taskLimit > 0 && done >= _taskLimit)
+        {
+            Retire($"it served {done} requests (MaxTasksPerWorker {_pool.Options.MaxTasksPerWorker})");
+        }
+        else if (memoryLimit > 0 && ProcessMemory.ResidentBytes(ProcessId) is long resident && resident > memoryLimit)
+        {
+            Retire($"{resident} bytes resident, over MaxWorkerMemoryBytes {memoryLimit}");
+        }
+    }
+
+    private async Task RunAsync(PendingWork work)
+    {
+        Interlocked.Increment(ref _inFlight);
+        AsyncDuplexStreamingCall<ClientFrame, WorkerFrame>? call = null;
+        CancellationTokenRegistration onCallerCancel = default;
+        Timer? overrun = null;
+        bool started = false;
+        try
+        {
+            call = _client.Execute(_headers, cancellationToken: _dead.Token);
+            byte[]? content = work.Request.Content;
+            work.Request.Jar = work.Session.Jar.Snapshot();
+            var item = new WorkItem { Request = work.Request, ContentLength = content?.Length ?? 0, Callback = work.RemoteCallback };
+            await call.RequestStream.WriteAsync(new ClientFrame { Start = UnsafeByteOperations.UnsafeWrap(ContractSerializer.ToBytes(item)) }, work.CancellationToken).ConfigureAwait(false);
+            started = true;
+            for (int offset = 0; content is not null && offset < content.Length; offset += ChunkSize)
+            {
+                ReadOnlyMemory<byte> chunk = content.AsMemory(offset, Math.Min(ChunkSize, content.Length - offset));
+                await call.RequestStream.WriteAsync(new ClientFrame { Body = UnsafeByteOperations.UnsafeWrap(chunk) }, work.CancellationToken).ConfigureAwait(false);
+            }
+
+            TimeSpan timeout = work.Request.Timeout;
+            if (timeout != Timeout.InfiniteTimeSpan)
+            {
+                overrun = new Timer(_ => OnOverrun(work, timeout), null, timeout + OverrunMargin, Timeout.InfiniteTimeSpan);
+            }
+
+            // From here the worker runs the request: the caller's cancellation ends the task at
+            // once and asks the worker to abort; the slot stays busy until the worker is done.
+            AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> running = call;
+            onCallerCancel = work.CancellationToken.UnsafeRegister(_ => CancelByCaller(work, running), null);
+            await ReadRepliesAsync(call, work).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            await FailAsync(work, exception, started).ConfigureAwait(false);
+        }
+        finally
+        {
+            await onCallerCancel.DisposeAsync().ConfigureAwait(false);
+            if (overrun is not null)
+            {
+                await overrun.DisposeAsync().ConfigureAwait(false);
+            }
+
+            call?.Dispose();
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task ReadRepliesAsync(AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call, PendingWork work)
+    {
+        ResponseHead? head = null;
+        BodyBuffer? buffer = null;
+        try
+        {
+            while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+            {
+                WorkerFrame frame = call.ResponseStream.Current;
+                switch (frame.KindCase)
+                {
+                    case WorkerFrame.KindOneofCase.Head:
+                        head = ContractSerializer.FromBytes<ResponseHead>(frame.Head.Memory);
+                        foreach (KeyValuePair<string, string> setCookie in head.SetCookies)
+                        {
+                            work.Session.Jar.SetCookies(new Uri(setCookie.Key), setCookie.Value);
+                        }
+
+                        buffer = new BodyBuffer(work.RemoteCallback is null ? head.ContentLength : -1);
+                        break;
+                    case WorkerFrame.KindOneofCase.Chunk:
+                        (buffer ?? throw new InvalidDataException($"Worker {ProcessId} sent a chunk before the response head.")).Write(frame.Chunk.Span);
+                        break;
+                    case WorkerFrame.KindOneofCase.Error:
+                        WorkerError error = ContractSerializer.FromBytes<WorkerError>(frame.Error.Memory);
+                        work.Fail(RemoteExceptions.Create(error, work.RemoteCallback, ProcessId));
+                        break;
+                }
+            }
+
+            if (work.IsEnded)
+            {
+                return;
+            }
+
+            if (head is null || buffer is null)
+            {
+                throw new InvalidDataException($"Worker {ProcessId} ended the call without a response.");
+            }
+
+            if (work.RemoteCallback is null)
+            {
+                work.Complete(head.ToResponse(buffer.ToArray()));
+                return;
+            }
+
+            object? result;
+            try
+            {
+                result = MessagePackSerializer.Deserialize(work.RemoteResultType!, buffer.ToArray(), ContractSerializer.Options);
+            }
+            catch (MessagePackSerializationException exception)
+            {
+                work.Fail(new SerializationException(
+                    $"The result of callback '{work.RemoteCallback.DisplayName}' from worker {ProcessId} could not be read as '{work.RemoteResultType}': {exception.Message}", exception));
+                return;
+            }
+
+            work.CompleteWithResult(result);
+        }
+        finally
+        {
+            buffer?.Dispose();
+        }
+    }
+
+    private async Task FailAsync(PendingWork work, Exception exception, bool started)
+    {
+        if (work.IsEnded)
+        {
+            return;
+        }
+
+        if (!IsDead && exception is OperationCanceledException && work.CancellationToken.IsCancellationRequested)
+        {
+            work.Fail(exception);
+            return;
+        }
+
+        if (!started && IsConnectionRefused(exception))
+        {
+            // Nothing reached the worker: its socket refuses connections, so it is dead or dying.
+            // The request goes back to the queue for another worker; this is not a retry.
+            Kill("its socket refused a connection");
+            _pool.Requeue(work);
+            return;
+        }
+
+        if (exception is RpcException { StatusCode: StatusCode.ResourceExhausted } && !IsDead)
+        {
+            work.Fail(new InvalidOperationException($"The request is too large to send to a worker process: {exception.Message}", exception));
+            return;
+        }
+
+        if (IsDead || exception is RpcException)
+        {
+            if (!IsDead && await Task.WhenAny(_exited, Task.Delay(s_exitWait)).ConfigureAwait(false) != _exited)
+            {
+                Kill($"its call broke while it kept running ({exception.Message})");
+            }
+
+            await Task.WhenAny(_exited, Task.Delay(s_exitWait)).ConfigureAwait(false);
+            int? exitCode = _exited.IsCompletedSuccessfully ? _exited.Result : null;
+            work.Fail(new WorkerCrashedException(CrashMessage(work, exitCode), ProcessId, exitCode, exception));
+            return;
+        }
+
+        work.Fail(exception);
+    }
+
+    private string CrashMessage(PendingWork work, int? exitCode)
+    {
+        string how = exitCode is int code ? $"exited with code {code}{SignalName(code)}" : "died";
+        string why = _killReason is { } reason ? $"; the pool killed it: {reason}" : string.Empty;
+        return $"Worker process {ProcessId} {how} while running this request ({work.Request.Method} {work.Request.Url}){why}. " +
+            "The pool replaces it; the request was not retried, as it may not be idempotent.";
+    }
+
+    private static string SignalName(int exitCode) => exitCode switch
+    {
+        134 => " (SIGABRT)",
+        137 => " (SIGKILL)",
+        139 => " (SIGSEGV)",
+        143 => " (SIGTERM)",
+        > 128 and < 160 => $" (signal {exitCode - 128})",
+        _ => string.Empty,
+    };
+
+    private void OnOverrun(PendingWork work, TimeSpan timeout)
+    {
+        if (IsDead)
+        {
+            return;
+        }
+
+        // The worker could not end the request in time (a callback cannot be stopped inside
+        // .NET): this request times out, and its worker is killed and replaced.
+        work.Fail(RequestDeadline.TimeoutException(timeout));
+        Kill($"a request ({work.Request.Method} {work.Request.Url}) overran its timeout of {timeout.TotalSeconds:0.###} s by {OverrunMargin.TotalSeconds:0} s");
+    }
+
+    private static void CancelByCaller(PendingWork work, AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call)
+    {
+        work.Fail(new OperationCanceledException(work.CancellationToken));
+        _ = SendCancelAsync(call);
+    }
+
+    private static async Task SendCancelAsync(AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call)
+    {
+        try
+        {
+            await call.RequestStream.WriteAsync(new ClientFrame { Cancel = true }).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RpcException or InvalidOperationException or ObjectDisposedException or OperationCanceledException or IOException)
+        {
+            // The call already ended.
+        }
+    }
+
+    private static bool IsConnectionRefused(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException ?? (e as RpcException)?.Status.DebugException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable }
+                || e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static SocketsHttpHandler CreateHandler(string socketPath) => new()
+    {
+        ConnectCallback = async (_, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+        EnableMultipleHttp2Connections = true,
+        PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+    };
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using Session.Client.Internal;
+
+namespace Session.Client;
+
+/// <summary>Keeping <see cref="MaxWorkers"/> workers running: starting, replacing, backing off, shutting down.</summary>
+public sealed partial class ProcessPoolExecutor
+{
+    /// <summary>
+    /// Keeps one worker running at <paramref name="position"/>: starts it, serves until it dies or
+    /// retires, and starts the next at once (a retiring worker drains in the background while its
+    /// replacement serves). Failed starts back off, doubling, with jitter, up to 10 seconds.
+    /// </summary>
+    private async Task SuperviseAsync(int position)
+    {
+        CancellationToken stopping = _stopping.Token;
+        TimeSpan backoff = s_firstBackoff;
+        while (!stopping.IsCancellationRequested)
+        {
+            lock (_stateLock)
+            {
+                _starting++;
+            }
+
+            WorkerProcess worker;
+            try
+            {
+                worker = await _launcher.StartAsync(stopping).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is WorkerStartException or OperationCanceledException)
+            {
+                lock (_stateLock)
+                {
+                    _starting--;
+                }
+
+                if (exception is not WorkerStartException failure)
+                {
+                    return;
+                }
+
+                backoff = await BackOffAsync(failure, backoff, stopping).ConfigureAwait(false);
+                continue;
+            }
+
+            long started = Stopwatch.GetTimestamp();
+            lock (_stateLock)
+            {
+                _starting--;
+                _live++;
+                _startFailure = null;
+                _current[position] = worker;
+            }
+
+            worker.Serve(Options.ConcurrencyPerWorker);
+            await Task.WhenAny(worker.StoppedTaking, Task.Delay(Timeout.Infinite, stopping)).ConfigureAwait(false);
+            lock (_stateLock)
+            {
+                _live--;
+            }
+
+            if (stopping.IsCancellationRequested)
+            {
+                await worker.StopAsync(Options.ShutdownTimeout).ConfigureAwait(false);
+                return;
+            }
+
+            if (worker.IsRetiring && !worker.IsDead)
+            {
+                Leave(worker, worker.StopAsync(Timeout.InfiniteTimeSpan));
+                backoff = s_firstBackoff;
+                continue;
+            }
+
+            Leave(worker, worker.StopAsync(TimeSpan.Zero));
+            if (worker.TasksDone == 0 && Stopwatch.GetElapsedTime(started) < s_minHealthyLife)
+            {
+                // It died as soon as it started: a start that failed, not a crash; do not spin.
+                int exitCode = await worker.Exited.ConfigureAwait(false);
+                var failure = new WorkerStartException(
+                    $"Worker process {worker.ProcessId} exited with code {exitCode} right after it started, before serving anything. It printed: {worker.LastOutput}",
+                    Options.WorkerPath ?? "Session.Worker.dll");
+                backoff = await BackOffAsync(failure, backoff, stopping).ConfigureAwait(false);
+            }
+            else
+            {
+                backoff = s_firstBackoff;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records a failed start; if no worker runs and none is starting, the pool cannot serve:
+    /// every queued request fails with the reason, and so do new ones until a worker starts.
+    /// Then waits before the next attempt and returns the following delay.
+    /// </summary>
+    private async Task<TimeSpan> BackOffAsync(WorkerStartException failure, TimeSpan backoff, CancellationToken stopping)
+    {
+        bool broken;
+        lock (_stateLock)
+        {
+            broken = _live == 0 && _starting == 0;
+            if (broken)
+            {
+                _startFailure = failure;
+            }
+        }
+
+        if (broken)
+        {
+            while (_queue.Reader.TryRead(out PendingWork? work))
+            {
+                work.Fail(Copy(failure));
+            }
+        }
+
+        TimeSpan delay = backoff * (0.8 + (0.4 * Random.Shared.NextDouble()));
+        ProcessPoolLog.WorkerStartFailed(_logger, failure, delay);
+        try
+        {
+            await Task.Delay(delay, stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return backoff * 2 < s_maxBackoff ? backoff * 2 : s_maxBackoff;
+    }
+
+    private void Leave(WorkerProcess worker, Task stopped)
+    {
+        _leaving[worker] = stopped;
+        _ = stopped.ContinueWith(
+            static (_, state) =>
+            {
+                var (pool, leaving) = ((ProcessPoolExecutor, WorkerProcess))state!;
+                pool._leaving.TryRemove(leaving, out Task? _);
+            },
+            (this, worker),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private async Task ShutdownAsync()
+    {
+        _queue.Writer.TryComplete();
+        _stopping.Cancel();
+        while (_queue.Reader.TryRead(out PendingWork? work))
+        {
+            work.CancelQueued(_stopping.Token);
+        }
+
+        // Each supervisor stops its own worker, giving running requests the grace period.
+        await Task.WhenAll(_supervisors).ConfigureAwait(false);
+
+        // Workers leaving after recycling or death get the same grace, then are killed.
+        KeyValuePair<WorkerProcess, Task>[] leaving = [.. _leaving];
+        Task all = Task.WhenAll(leaving.Select(pair => pair.Value));
+        if (await Task.WhenAny(all, Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false) != all)
+        {
+            foreach (KeyValuePair<WorkerProcess, Task> pair in leaving)
+            {
+                pair.Key.Kill("the pool is shutting down and the grace period elapsed");
+            }
+        }
+
+        await all.ConfigureAwait(false);
+        _directory.Dispose();
+    }
+
+    private static WorkerStartException Copy(WorkerStartException failure) =>
+        new(failure.Message, failure.WorkerPath, failure.InnerException);
+}

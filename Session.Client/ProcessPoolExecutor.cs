@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Runtime.Serialization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Session.Client.Internal;
+using Session.Contracts.Internal;
+
+namespace Session.Client;
+
+/// <summary>
+/// Runs requests in <see cref="MaxWorkers"/> worker processes, each with its own HttpClient,
+/// reached by gRPC over a Unix socket. Callbacks run inside the worker, so a large body can be
+/// reduced there and only the result comes back. The counterpart of
+/// <c>concurrent.futures.ProcessPoolExecutor</c>, without its breakage: a worker that dies fails
+/// only the requests it was running and is replaced; queued requests wait for the next worker.
+/// </summary>
+/// <remarks>
+/// Workers start in the background when the pool is constructed; requests queue until one is
+/// ready. The queue is unbounded in count, and bounded by what callers hold (each queued entry
+/// is a task some caller holds). While a worker is being recycled, its replacement already
+/// serves, so for a moment one more process than <see cref="MaxWorkers"/> may exist.
+/// </remarks>
+public sealed partial class ProcessPoolExecutor : IRequestExecutor
+{
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
+
+    // A worker that dies this soon after starting, having served nothing, counts as a failed start (it backs off).
+    private static readonly TimeSpan s_minHealthyLife = TimeSpan.FromSeconds(1);
+
+    private readonly Channel<PendingWork> _queue = Channel.CreateUnbounded<PendingWork>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly PoolDirectory _directory;
+    private readonly WorkerLauncher _launcher;
+    private readonly ILogger _logger;
+    private readonly WorkerProcess?[] _current;
+    private readonly ConcurrentDictionary<WorkerProcess, Task> _leaving = new();
+    private readonly Task[] _supervisors;
+    private readonly Lock _stateLock = new();
+    private int _live;
+    private int _starting;
+    private WorkerStartException? _startFailure;
+    private Task? _disposal;
+
+    /// <summary>Creates the pool and starts its workers in the background.</summary>
+    /// <param name="maxWorkers">How many worker processes; 0 (the default): <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="options">Concurrency per worker, recycling, worker path and timeouts; default: <c>new ProcessPoolOptions()</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> is not valid (the message lists every problem).</exception>
+    /// <exception cref="PlatformNotSupportedException">The platform has no Unix domain sockets with file permissions (Windows).</exception>
+    public ProcessPoolExecutor(int maxWorkers = 0, ProcessPoolOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxWorkers);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("ProcessPoolExecutor runs on Linux and macOS (it relies on Unix sockets in a 0700 directory).");
+        }
+
+        Options = options ?? new ProcessPoolOptions();
+        List<string> problems = Options.Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"The process pool options are not valid: {string.Join(" ", problems)}", nameof(options));
+        }
+
+        MaxWorkers = maxWorkers == 0 ? Environment.ProcessorCount : maxWorkers;
+        _logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ProcessPoolExecutor>();
+        _directory = PoolDirectory.Create();
+        _launcher = new WorkerLauncher(this, _directory, _logger);
+        _current = new WorkerProcess?[MaxWorkers];
+        _supervisors = new Task[MaxWorkers];
+        for (int i = 0; i < MaxWorkers; i++)
+        {
+            int position = i;
+            _supervisors[i] = Task.Run(() => SuperviseAsync(position));
+        }
+    }
+
+    /// <summary>How many worker processes the pool keeps.</summary>
+    public int MaxWorkers { get; }
+
+    /// <summary>The process ids of the workers now serving (not those leaving after recycling), for tests and diagnostics.</summary>
+    public IReadOnlyList<int> WorkerProcessIds
+    {
+        get
+        {
+            var ids = new List<int>(MaxWorkers);
+            foreach (WorkerProcess? worker in _current)
+            {
+                if (worker is { IsDead: false, IsRetiring: false })
+                {
+                    ids.Add(worker.ProcessId);
+                }
+            }
+
+            return ids;
+        }
+    }
+
+    internal ProcessPoolOptions Options { get; }
+
+    internal ChannelReader<PendingWork> Queue => _queue.Reader;
+
+    /// <summary>The directory holding this pool's sockets (for tests).</summary>
+    internal string SocketDirectory => _directory.Path;
+
+    /// <summary>The token calls must carry (for tests that call a worker directly).</summary>
+    internal string Token => _launcher.Token;
+
+    /// <summary>
+    /// Cancels queued requests (their tasks end Canceled), lets running ones finish within
+    /// <see cref="ProcessPoolOptions.ShutdownTimeout"/>, then stops every worker (killing any
+    /// still running) and removes the socket directory. A second call returns the same task.
+    /// </summary>
+    /// <returns>A task that completes when no worker is left.</returns>
+    public ValueTask DisposeAsync()
+    {
+        lock (_stateLock)
+        {
+            _disposal ??= ShutdownAsync();
+            return new ValueTask(_disposal);
+        }
+    }
+
+    void IRequestExecutor.Validate(FuturesSession session)
+    {
+        ObjectDisposedException.ThrowIf(_disposal is not null, this);
+        if (session.WrappedClient is not null)
+        {
+            throw new SerializationException(
+                "This FuturesSession wraps an HttpClient and cannot use a ProcessPoolExecutor: an HttpClient (its handler, connections and state) " +
+                "cannot be sent to another process. Describe the session as data instead: new FuturesSession(pool, options: new SessionOptions { ... }) " +
+                $"(headers, cookies, base address, timeout, auth, TLS and proxy settings); {CallbackInspector.ReadmeSection}.");
+        }
+    }
+
+    CallbackReference? IRequestExecutor.PrepareCallback(Delegate callback, Type resultType) => CallbackInspector.Describe(callback);
+
+    void IRequestExecutor.Submit(PendingWork work)
+    {
+        WorkerStartException? failure;
+        lock (_stateLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposal is not null, this);
+            failure = _live == 0 && _starting == 0 ? _startFailure : null;
+            if (failure is null)
+            {
+                _queue.Writer.TryWrite(work);
+            }
+        }
+
+        // No worker runs and none is starting (the pool backs off between attempts): say why now.
+        if (failure is not null)
+        {
+            work.Fail(Copy(failure));
+        }
+    }
+
+    /// <summary>Puts back work that never reached a worker.</summary>
+    internal void Requeue(PendingWork work)
+    {
+        if (work.ReturnToQueue() && !_queue.Writer.TryWrite(work))
+        {
+            work.CancelQueued(_stopping.Token);
+        }
+    }
+}

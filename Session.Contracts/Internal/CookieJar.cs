@@ -1,0 +1,87 @@
+using System.Net;
+
+namespace Session.Contracts.Internal;
+
+/// <summary>
+/// A cookie jar safe to share between threads. The session owns one (the client side owns the
+/// cookies, whichever executor runs the requests); a worker builds a short-lived one per request
+/// from the session's snapshot and records every Set-Cookie it sees, to send back.
+/// </summary>
+internal sealed class CookieJar
+{
+    private readonly CookieContainer _container = new();
+    private readonly Lock _lock = new();
+    private readonly List<KeyValuePair<string, string>>? _recorded;
+
+    public CookieJar()
+    {
+    }
+
+    private CookieJar(bool record) => _recorded = record ? [] : null;
+
+    /// <summary>The Set-Cookie values seen by a recording jar, as (URL, header value) pairs.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Recorded => _recorded ?? [];
+
+    /// <summary>A jar holding <paramref name="cookies"/> that records what is set in it.</summary>
+    public static CookieJar ForWorker(CookieData[] cookies)
+    {
+        var jar = new CookieJar(record: true);
+        foreach (CookieData cookie in cookies)
+        {
+            try
+            {
+                jar._container.Add(cookie.ToCookie());
+            }
+            catch (CookieException)
+            {
+                // A cookie this runtime cannot re-create is dropped, as a browser would.
+            }
+        }
+
+        return jar;
+    }
+
+    public CookieData[] Snapshot()
+    {
+        lock (_lock)
+        {
+            if (_container.Count == 0)
+            {
+                return [];
+            }
+
+            CookieCollection all = _container.GetAllCookies();
+            var result = new CookieData[all.Count];
+            for (int i = 0; i < result.Length; i++)
+            {
+                result[i] = CookieData.From(all[i]);
+            }
+
+            return result;
+        }
+    }
+
+    public string GetCookieHeader(Uri url)
+    {
+        lock (_lock)
+        {
+            return _container.Count == 0 || !url.IsAbsoluteUri ? string.Empty : _container.GetCookieHeader(url);
+        }
+    }
+
+    public void SetCookies(Uri url, string setCookieHeader)
+    {
+        lock (_lock)
+        {
+            _recorded?.Add(new KeyValuePair<string, string>(url.AbsoluteUri, setCookieHeader));
+            try
+            {
+                _container.SetCookies(url, setCookieHeader);
+            }
+            catch (CookieException)
+            {
+                // A malformed Set-Cookie is ignored, as browsers and requests ignore it.
+            }
+        }
+    }
+}

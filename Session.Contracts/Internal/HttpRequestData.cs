@@ -1,0 +1,91 @@
+using MessagePack;
+
+namespace Session.Contracts.Internal;
+
+/// <summary>
+/// One request, fully prepared on the calling side (session defaults merged, URL resolved,
+/// JSON or form encoded, auth applied), so that any executor can send it as it is.
+/// </summary>
+internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
+{
+    private const int FieldCount = 10;
+
+    public required string Method { get; init; }
+
+    /// <summary>Absolute, unless the session wraps an HttpClient that has a BaseAddress.</summary>
+    public required string Url { get; init; }
+
+    /// <summary>Request and content headers, in order; a later pair of the same name wins.</summary>
+    public required List<KeyValuePair<string, string>> Headers { get; init; }
+
+    /// <summary>Cookies sent on every hop, to any host (session and request cookies, request wins).</summary>
+    public required List<KeyValuePair<string, string>> Cookies { get; init; }
+
+    /// <summary>The cookies the session collected from responses, for a worker's per-request jar. Not used in process.</summary>
+    public CookieData[] Jar { get; set; } = [];
+
+    /// <summary>The body. In process it is used as it is; to a worker it travels as chunks after the WorkItem.</summary>
+    public byte[]? Content { get; init; }
+
+    /// <summary><see cref="Timeout.InfiniteTimeSpan"/> for none.</summary>
+    public required TimeSpan Timeout { get; init; }
+
+    public required bool AllowRedirects { get; init; }
+
+    public required int MaxRedirects { get; init; }
+
+    public required TransportSettings Transport { get; init; }
+
+    public void Write(ref MessagePackWriter writer)
+    {
+        writer.WriteArrayHeader(FieldCount);
+        writer.Write(Method);
+        writer.Write(Url);
+        ContractSerializer.WritePairs(ref writer, Headers);
+        ContractSerializer.WritePairs(ref writer, Cookies);
+        writer.WriteArrayHeader(Jar.Length);
+        foreach (CookieData cookie in Jar)
+        {
+            cookie.Write(ref writer);
+        }
+
+        writer.Write(Timeout.Ticks);
+        writer.Write(AllowRedirects);
+        writer.Write(MaxRedirects);
+        writer.Write(Transport.VerifyTls);
+        writer.Write(Transport.Proxy);
+    }
+
+    public static HttpRequestData Read(ref MessagePackReader reader)
+    {
+        int count = ContractSerializer.ReadFields(ref reader, FieldCount, "request");
+        string method = ContractSerializer.ReadRequiredString(ref reader, "request method");
+        string url = ContractSerializer.ReadRequiredString(ref reader, "request URL");
+        List<KeyValuePair<string, string>> headers = ContractSerializer.ReadPairs(ref reader);
+        List<KeyValuePair<string, string>> cookies = ContractSerializer.ReadPairs(ref reader);
+        var jar = new CookieData[reader.ReadArrayHeader()];
+        for (int i = 0; i < jar.Length; i++)
+        {
+            jar[i] = CookieData.Read(ref reader);
+        }
+
+        var timeout = TimeSpan.FromTicks(reader.ReadInt64());
+        bool allowRedirects = reader.ReadBoolean();
+        int maxRedirects = reader.ReadInt32();
+        bool verifyTls = reader.ReadBoolean();
+        string? proxy = reader.ReadString();
+        ContractSerializer.SkipExtra(ref reader, count, FieldCount);
+        return new HttpRequestData
+        {
+            Method = method,
+            Url = url,
+            Headers = headers,
+            Cookies = cookies,
+            Jar = jar,
+            Timeout = timeout,
+            AllowRedirects = allowRedirects,
+            MaxRedirects = maxRedirects,
+            Transport = new TransportSettings(verifyTls, proxy),
+        };
+    }
+}

@@ -1,0 +1,40 @@
+namespace Session.Contracts.Internal;
+
+/// <summary>
+/// A request's timeout joined with its caller's token, and the translation HttpClient users
+/// expect: a timeout surfaces as <see cref="TaskCanceledException"/> whose inner exception is a
+/// <see cref="TimeoutException"/>; the caller's own cancellation stays a plain cancellation.
+/// </summary>
+internal sealed class RequestDeadline : IDisposable
+{
+    private readonly CancellationTokenSource _source;
+    private readonly CancellationToken _callerToken;
+    private readonly TimeSpan _timeout;
+
+    public RequestDeadline(TimeSpan timeout, CancellationToken callerToken)
+    {
+        _timeout = timeout;
+        _callerToken = callerToken;
+        _source = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            _source.CancelAfter(timeout);
+        }
+    }
+
+    public CancellationToken Token => _source.Token;
+
+    public bool TimedOut => _source.IsCancellationRequested && !_callerToken.IsCancellationRequested;
+
+    public static TaskCanceledException TimeoutException(TimeSpan timeout)
+    {
+        string message = $"The request was canceled due to the configured timeout of {timeout.TotalSeconds} seconds elapsing.";
+        return new TaskCanceledException(message, new TimeoutException(message));
+    }
+
+    /// <summary>Returns the exception to surface for a cancellation seen while the request ran.</summary>
+    public Exception Translate(OperationCanceledException exception) =>
+        TimedOut ? TimeoutException(_timeout) : exception;
+
+    public void Dispose() => _source.Dispose();
+}

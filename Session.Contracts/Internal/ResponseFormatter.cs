@@ -1,0 +1,65 @@
+using System.Buffers;
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace Session.Contracts.Internal;
+
+/// <summary>
+/// Lets a <see cref="Response"/> cross processes as (part of) a callback's result, keeping its
+/// constructor internal. Fields are an array in this order; new ones are only appended.
+/// </summary>
+internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
+{
+    private const int FieldCount = 7;
+
+    public void Serialize(ref MessagePackWriter writer, Response? value, MessagePackSerializerOptions options)
+    {
+        if (value is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+
+        writer.WriteArrayHeader(FieldCount);
+        writer.Write(value.StatusCode);
+        writer.Write(value.ReasonPhrase);
+        writer.Write(value.Url.OriginalString);
+        writer.WriteMapHeader(value.Headers.Count);
+        foreach (KeyValuePair<string, string> header in value.Headers)
+        {
+            writer.Write(header.Key);
+            writer.Write(header.Value);
+        }
+
+        writer.Write(value.Content);
+        writer.Write(value.Elapsed.Ticks);
+        writer.Write(value.ProcessId);
+    }
+
+    public Response? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+
+        options.Security.DepthStep(ref reader);
+        int count = ContractSerializer.ReadFields(ref reader, FieldCount, "Response");
+        int statusCode = reader.ReadInt32();
+        string? reason = reader.ReadString();
+        var url = new Uri(ContractSerializer.ReadRequiredString(ref reader, "Response URL"), UriKind.RelativeOrAbsolute);
+        int headerCount = reader.ReadMapHeader();
+        var headers = new Dictionary<string, string>(headerCount, StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < headerCount; i++)
+        {
+            headers[ContractSerializer.ReadRequiredString(ref reader, "header name")] = reader.ReadString() ?? string.Empty;
+        }
+
+        byte[] content = reader.ReadBytes()?.ToArray() ?? [];
+        var elapsed = TimeSpan.FromTicks(reader.ReadInt64());
+        int processId = reader.ReadInt32();
+        ContractSerializer.SkipExtra(ref reader, count, FieldCount);
+        reader.Depth--;
+        return new Response(statusCode, reason, url, headers, content, elapsed, processId);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net.Sockets;
+using MessagePack;
+
+namespace Session.Contracts.Internal;
+
+/// <summary>An exception thrown in a worker, as data: enough to raise the same kind of exception in the client.</summary>
+internal sealed class WorkerError : IWireMessage<WorkerError>
+{
+    private const int FieldCount = 7;
+
+    public required WorkerErrorKind Kind { get; init; }
+
+    /// <summary>The full name of the exception's type, such as System.InvalidOperationException.</summary>
+    public required string TypeName { get; init; }
+
+    public required string Message { get; init; }
+
+    /// <summary>The stack trace, and the inner exceptions' text, as the worker saw them.</summary>
+    public string? StackTrace { get; init; }
+
+    /// <summary>For transport errors, the <see cref="HttpRequestError"/>.</summary>
+    public int HttpRequestError { get; init; }
+
+    /// <summary>For HTTP errors that have one, the status code; 0 otherwise.</summary>
+    public int StatusCode { get; init; }
+
+    /// <summary>For transport errors caused by a socket error, its <see cref="SocketError"/>; 0 otherwise.</summary>
+    public int SocketError { get; init; }
+
+    public static WorkerError From(WorkerErrorKind kind, Exception exception)
+    {
+        string? stackTrace = exception.StackTrace;
+        if (exception.InnerException is { } inner)
+        {
+            stackTrace = $"{stackTrace}{Environment.NewLine}--- inner: {inner}";
+        }
+
+        HttpRequestException? http = exception as HttpRequestException;
+        return new WorkerError
+        {
+            Kind = kind,
+            TypeName = exception.GetType().FullName ?? exception.GetType().Name,
+            Message = exception.Message,
+            StackTrace = stackTrace,
+            HttpRequestError = http is null ? 0 : (int)http.HttpRequestError,
+            StatusCode = http?.StatusCode is { } status ? (int)status : 0,
+            SocketError = exception.InnerException is SocketException socket ? (int)socket.SocketErrorCode : 0,
+        };
+    }
+
+    public void Write(ref MessagePackWriter writer)
+    {
+        writer.WriteArrayHeader(FieldCount);
+        writer.Write((int)Kind);
+        writer.Write(TypeName);
+        writer.Write(Message);
+        writer.Write(StackTrace);
+        writer.Write(HttpRequestError);
+        writer.Write(StatusCode);
+        writer.Write(SocketError);
+    }
+
+    public static WorkerError Read(ref MessagePackReader reader)
+    {
+        int count = ContractSerializer.ReadFields(ref reader, FieldCount, "worker error");
+        var error = new WorkerError
+        {
+            Kind = (WorkerErrorKind)reader.ReadInt32(),
+            TypeName = reader.ReadString() ?? "System.Exception",
+            Message = reader.ReadString() ?? string.Empty,
+            StackTrace = reader.ReadString(),
+            HttpRequestError = reader.ReadInt32(),
+            StatusCode = reader.ReadInt32(),
+            SocketError = reader.ReadInt32(),
+        };
+        ContractSerializer.SkipExtra(ref reader, count, FieldCount);
+        return error;
+    }
+}

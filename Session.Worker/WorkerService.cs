@@ -1,0 +1,246 @@
+using System.Buffers;
+using System.Reflection;
+using Google.Protobuf;
+using Grpc.Core;
+using MessagePack;
+using Session.Contracts;
+using Session.Contracts.Internal;
+using Session.Contracts.Protocol;
+using Session.Worker.Internal;
+using WorkerProtocol = Session.Contracts.Protocol.Worker;
+
+namespace Session.Worker;
+
+/// <summary>
+/// Runs one request per call: reads the work item and the body, sends the request with the
+/// client for its transport settings, and streams back the head and then the body, or runs the
+/// named callback and streams back its MessagePack result. Failures are answered as an error
+/// frame, never as a broken call: a broken call means the worker died.
+/// </summary>
+internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry callbacks) : WorkerProtocol.WorkerBase
+{
+    /// <summary>Under 85,000 bytes: no chunk ever lands on the large object heap.</summary>
+    internal const int ChunkSize = 64 * 1024;
+
+    public override async Task Execute(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
+    {
+        CancellationToken callToken = context.CancellationToken;
+        if (!await requestStream.MoveNext(callToken))
+        {
+            return;
+        }
+
+        WorkItem item;
+        byte[]? body;
+        try
+        {
+            if (requestStream.Current.KindCase != ClientFrame.KindOneofCase.Start)
+            {
+                throw new InvalidDataException($"The first frame of a call must be 'start', not '{requestStream.Current.KindCase}'.");
+            }
+
+            item = ContractSerializer.FromBytes<WorkItem>(requestStream.Current.Start.Memory);
+            body = await ReadBodyAsync(requestStream, item.ContentLength, callToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await WriteErrorAsync(responseStream, WorkerErrorKind.Rejected, exception);
+            return;
+        }
+
+        // The client keeps its side open, to send 'cancel' if its caller cancels.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(callToken);
+        _ = WatchForCancelAsync(requestStream, cancel, callToken);
+        await RunAsync(item, body, responseStream, cancel.Token);
+    }
+
+    private async Task RunAsync(WorkItem item, byte[]? body, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken cancellationToken)
+    {
+        MethodInfo? callback = null;
+        HttpClient client;
+        try
+        {
+            if (item.Callback is not null)
+            {
+                callback = callbacks.Resolve(item.Callback);
+            }
+
+            client = clients.Get(item.Request.Transport);
+        }
+        catch (Exception exception)
+        {
+            await WriteErrorAsync(responseStream, WorkerErrorKind.Rejected, exception);
+            return;
+        }
+
+        CookieJar jar = CookieJar.ForWorker(item.Request.Jar);
+        Response? response = null;
+        using (var deadline = new RequestDeadline(item.Request.Timeout, cancellationToken))
+        {
+            try
+            {
+                ExchangeResult exchange = await HttpExchange.SendAsync(client, item.Request, body, jar, deadline.Token);
+                using HttpResponseMessage message = exchange.Response;
+                if (callback is null)
+                {
+                    await StreamResponseAsync(exchange, jar, responseStream, deadline.Token);
+                    return;
+                }
+
+                byte[] content = await HttpExchange.ReadBodyAsync(message, deadline.Token);
+                await responseStream.WriteAsync(HeadFrame(exchange, jar, contentLength: 0));
+                response = new Response((int)message.StatusCode, message.ReasonPhrase, exchange.Url, HttpExchange.CollectHeaders(message), content, exchange.Elapsed, Environment.ProcessId);
+            }
+            catch (OperationCanceledException exception)
+            {
+                bool timedOut = deadline.TimedOut;
+                await WriteErrorAsync(responseStream, timedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception));
+                return;
+            }
+            catch (Exception exception)
+            {
+                await WriteErrorAsync(responseStream, WorkerErrorKind.Transport, exception);
+                return;
+            }
+        }
+
+        await RunCallbackAsync(callback, response, responseStream);
+    }
+
+    private static async Task RunCallbackAsync(MethodInfo callback, Response response, IServerStreamWriter<WorkerFrame> responseStream)
+    {
+        object? result;
+        try
+        {
+            result = callback.Invoke(null, BindingFlags.DoNotWrapExceptions, binder: null, [response], culture: null);
+        }
+        catch (Exception exception)
+        {
+            await WriteErrorAsync(responseStream, WorkerErrorKind.Callback, exception);
+            return;
+        }
+
+        using var serialized = new BodyBuffer();
+        try
+        {
+            MessagePackSerializer.Serialize(callback.ReturnType, serialized, result, ContractSerializer.Options);
+        }
+        catch (Exception exception)
+        {
+            await WriteErrorAsync(responseStream, WorkerErrorKind.Serialization, exception);
+            return;
+        }
+
+        foreach (ReadOnlyMemory<byte> segment in serialized.Segments)
+        {
+            for (int offset = 0; offset < segment.Length; offset += ChunkSize)
+            {
+                ReadOnlyMemory<byte> chunk = segment.Slice(offset, Math.Min(ChunkSize, segment.Length - offset));
+                await responseStream.WriteAsync(new WorkerFrame { Chunk = UnsafeByteOperations.UnsafeWrap(chunk) });
+            }
+        }
+    }
+
+    private static async Task StreamResponseAsync(ExchangeResult exchange, CookieJar jar, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage message = exchange.Response;
+        await responseStream.WriteAsync(HeadFrame(exchange, jar, message.Content.Headers.ContentLength ?? -1));
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            Stream stream = await message.Content.ReadAsStreamAsync(cancellationToken);
+            await using (stream)
+            {
+                while (true)
+                {
+                    int read = await stream.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, cancellationToken);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    // The frame is serialized by the time WriteAsync completes: the buffer can be reused.
+                    await responseStream.WriteAsync(new WorkerFrame { Chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)) });
+                    if (read < ChunkSize)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static WorkerFrame HeadFrame(ExchangeResult exchange, CookieJar jar, long contentLength)
+    {
+        HttpResponseMessage message = exchange.Response;
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach (KeyValuePair<string, string> header in HttpExchange.CollectHeaders(message))
+        {
+            headers.Add(header);
+        }
+
+        var head = new ResponseHead
+        {
+            StatusCode = (int)message.StatusCode,
+            ReasonPhrase = message.ReasonPhrase,
+            Url = exchange.Url.AbsoluteUri,
+            Headers = headers,
+            SetCookies = jar.Recorded,
+            Elapsed = exchange.Elapsed,
+            ProcessId = Environment.ProcessId,
+            ContentLength = contentLength,
+        };
+        return new WorkerFrame { Head = UnsafeByteOperations.UnsafeWrap(ContractSerializer.ToBytes(head)) };
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(IAsyncStreamReader<ClientFrame> requestStream, long length, CancellationToken cancellationToken)
+    {
+        if (length == 0)
+        {
+            return null;
+        }
+
+        byte[] body = new byte[length];
+        int offset = 0;
+        while (offset < body.Length)
+        {
+            if (!await requestStream.MoveNext(cancellationToken) || requestStream.Current.KindCase != ClientFrame.KindOneofCase.Body)
+            {
+                throw new InvalidDataException($"The request body ended after {offset} of {length} bytes.");
+            }
+
+            ReadOnlySpan<byte> chunk = requestStream.Current.Body.Span;
+            if (chunk.Length > body.Length - offset)
+            {
+                throw new InvalidDataException($"The request body is longer than the {length} bytes announced.");
+            }
+
+            chunk.CopyTo(body.AsSpan(offset));
+            offset += chunk.Length;
+        }
+
+        return body;
+    }
+
+    private static async Task WatchForCancelAsync(IAsyncStreamReader<ClientFrame> requestStream, CancellationTokenSource cancel, CancellationToken callToken)
+    {
+        try
+        {
+            if (await requestStream.MoveNext(callToken) && requestStream.Current.KindCase == ClientFrame.KindOneofCase.Cancel)
+            {
+                cancel.Cancel();
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The call ended first: nothing to cancel.
+        }
+    }
+
+    private static Task WriteErrorAsync(IServerStreamWriter<WorkerFrame> responseStream, WorkerErrorKind kind, Exception exception) =>
+        responseStream.WriteAsync(new WorkerFrame { Error = UnsafeByteOperations.UnsafeWrap(ContractSerializer.ToBytes(WorkerError.From(kind, exception))) });
+}

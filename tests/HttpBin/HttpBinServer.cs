@@ -1,0 +1,237 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HttpBin;
+
+/// <summary>
+/// An httpbin-like server on 127.0.0.1 and a free port, started in process. It counts the
+/// requests it is serving at once (<see cref="InFlight"/>, <see cref="MaxInFlight"/>), which is
+/// how tests prove concurrency limits from the outside.
+/// </summary>
+public sealed class HttpBinServer : IAsyncDisposable
+{
+    private const int CachedBodyLimit = 16 * 1024 * 1024;
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<(int Length, ulong Seed), byte[]> _bodies = new();
+    private int _inFlight;
+    private int _maxInFlight;
+    private long _served;
+
+    private HttpBinServer(WebApplication app) => _app = app;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Requests being served right now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The most requests served at once since start or <see cref="ResetCounters"/>.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Requests completed since start or <see cref="ResetCounters"/>.</summary>
+    public long Served => Interlocked.Read(ref _served);
+
+    public static async Task<HttpBinServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(options =>
+        {
+            options.Listen(IPAddress.Loopback, 0);
+            options.Limits.MaxRequestBodySize = null;
+        });
+        builder.Services.AddRoutingCore();
+        WebApplication app = builder.Build();
+        var server = new HttpBinServer(app);
+        server.Map(app);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        return server;
+    }
+
+    /// <summary>An absolute URL on this server.</summary>
+    public string Url(string pathAndQuery) => new Uri(BaseAddress, pathAndQuery.TrimStart('/')).AbsoluteUri;
+
+    public void ResetCounters()
+    {
+        Volatile.Write(ref _maxInFlight, InFlight);
+        Interlocked.Exchange(ref _served, 0);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            int now = Interlocked.Increment(ref _inFlight);
+            for (int max = Volatile.Read(ref _maxInFlight); now > max; max = Volatile.Read(ref _maxInFlight))
+            {
+                if (Interlocked.CompareExchange(ref _maxInFlight, now, max) == max)
+                {
+                    break;
+                }
+            }
+
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+                Interlocked.Increment(ref _served);
+            }
+        });
+
+        app.MapGet("/get", (HttpContext c) => Results.Json(new { args = Args(c), headers = Headers(c), url = FullUrl(c) }));
+        app.MapGet("/headers", (HttpContext c) => Results.Json(new { headers = Headers(c) }));
+        app.MapGet("/json", () => Results.Json(new { slideshow = new { title = "Sample Slide Show", author = "Yours Truly", slides = new[] { "Wake up", "Overview" } } }));
+        app.Map("/status/{code:int}", (int code) => Results.StatusCode(code));
+        app.Map("/redirect-to", (HttpContext c) =>
+        {
+            int status = int.TryParse(c.Request.Query["status_code"], out int s) ? s : 302;
+            c.Response.StatusCode = status;
+            c.Response.Headers.Location = c.Request.Query["url"].ToString();
+            return Task.CompletedTask;
+        });
+        app.MapGet("/relative-redirect/{n:int}", (int n) => Results.Redirect(n <= 1 ? "/get" : $"/relative-redirect/{n - 1}"));
+        app.MapGet("/absolute-redirect/{n:int}", (HttpContext c, int n) => Results.Redirect($"{c.Request.Scheme}://{c.Request.Host}{(n <= 1 ? "/get" : $"/absolute-redirect/{n - 1}")}"));
+        app.Map("/delay/{seconds:double}", async (HttpContext c, double seconds) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(seconds, 60)), c.RequestAborted).ConfigureAwait(false);
+            return Results.Json(new { args = Args(c), headers = Headers(c), url = FullUrl(c) });
+        });
+        app.MapGet("/bytes/{n:int}", (HttpContext c, int n) => WriteBytesAsync(c, n, knownLength: true));
+        app.MapGet("/stream-bytes/{n:int}", (HttpContext c, int n) => WriteBytesAsync(c, n, knownLength: false));
+        foreach (string method in new[] { "post", "put", "patch", "delete" })
+        {
+            app.MapMethods($"/{method}", [method.ToUpperInvariant()], EchoAsync);
+        }
+
+        app.Map("/anything/{**rest}", EchoAsync);
+        app.MapGet("/cookies", (HttpContext c) => Results.Json(new { cookies = c.Request.Cookies.ToDictionary(p => p.Key, p => p.Value) }));
+        app.MapGet("/cookies/set", (HttpContext c) =>
+        {
+            foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> pair in c.Request.Query)
+            {
+                c.Response.Cookies.Append(pair.Key, pair.Value.ToString(), new CookieOptions { Path = "/" });
+            }
+
+            return Results.Redirect("/cookies");
+        });
+        app.MapGet("/cookies/delete", (HttpContext c) =>
+        {
+            foreach (string name in c.Request.Query.Keys)
+            {
+                c.Response.Cookies.Delete(name, new CookieOptions { Path = "/" });
+            }
+
+            return Results.Redirect("/cookies");
+        });
+        app.MapGet("/gzip", async (HttpContext c) =>
+        {
+            byte[] json = JsonSerializer.SerializeToUtf8Bytes(new { gzipped = true, headers = Headers(c) });
+            c.Response.ContentType = "application/json";
+            c.Response.Headers.ContentEncoding = "gzip";
+            await using var gzip = new GZipStream(c.Response.Body, CompressionLevel.Fastest, leaveOpen: true);
+            await gzip.WriteAsync(json, c.RequestAborted).ConfigureAwait(false);
+        });
+        app.MapGet("/encoding/utf8", () => Results.Text("<h1>Unicode Demo</h1><p>Ünïcödé — ∮ E⋅da = Q, 日本語, 🙂</p>", "text/html; charset=utf-8", Encoding.UTF8));
+        app.MapGet("/encoding/latin1", () => Results.Bytes(Encoding.Latin1.GetBytes("café, naïve, señor"), "text/plain; charset=iso-8859-1"));
+        app.MapGet("/basic-auth/{user}/{password}", (HttpContext c, string user, string password) =>
+        {
+            string expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+            return c.Request.Headers.Authorization == expected ? Results.Json(new { authenticated = true, user }) : Results.StatusCode(401);
+        });
+        app.MapGet("/bearer", (HttpContext c) =>
+        {
+            string auth = c.Request.Headers.Authorization.ToString();
+            return auth.StartsWith("Bearer ", StringComparison.Ordinal) ? Results.Json(new { authenticated = true, token = auth[7..] }) : Results.StatusCode(401);
+        });
+        app.MapGet("/drop", (HttpContext c) =>
+        {
+            // Closes the connection without a response: a transport failure for the client.
+            c.Abort();
+            return Task.CompletedTask;
+        });
+    }
+
+    private async Task WriteBytesAsync(HttpContext context, int length, bool knownLength)
+    {
+        ulong seed = ulong.TryParse(context.Request.Query["seed"], out ulong s) ? s : 0;
+        context.Response.ContentType = "application/octet-stream";
+        if (knownLength)
+        {
+            context.Response.ContentLength = length;
+        }
+
+        if (length <= CachedBodyLimit)
+        {
+            byte[] body = _bodies.GetOrAdd((length, seed), key => DeterministicBytes.Create(key.Length, key.Seed));
+            await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var bytes = new DeterministicBytes(seed);
+        byte[] buffer = new byte[64 * 1024];
+        for (long left = length; left > 0; left -= buffer.Length)
+        {
+            Memory<byte> chunk = buffer.AsMemory(0, (int)Math.Min(buffer.Length, left));
+            bytes.Fill(chunk.Span);
+            await context.Response.Body.WriteAsync(chunk, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task EchoAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        string data = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        object? json = null;
+        Dictionary<string, string>? form = null;
+        string contentType = context.Request.ContentType ?? string.Empty;
+        if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) && data.Length > 0)
+        {
+            json = JsonSerializer.Deserialize<JsonElement>(data);
+        }
+        else if (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            form = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(data).ToDictionary(p => p.Key, p => p.Value.ToString());
+        }
+
+        await context.Response.WriteAsJsonAsync(new
+        {
+            method = context.Request.Method,
+            args = Args(context),
+            headers = Headers(context),
+            url = FullUrl(context),
+            data,
+            json,
+            form = form ?? [],
+        }, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static Dictionary<string, string> Args(HttpContext context) =>
+        context.Request.Query.ToDictionary(p => p.Key, p => p.Value.ToString());
+
+    private static Dictionary<string, string> Headers(HttpContext context) =>
+        context.Request.Headers.ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+
+    private static string FullUrl(HttpContext context) =>
+        $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{context.Request.Path}{context.Request.QueryString}";
+}

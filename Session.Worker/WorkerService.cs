@@ -48,10 +48,21 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
             return;
         }
 
-        // The client keeps its side open, to send 'cancel' if its caller cancels.
+        // The client keeps its side open, to send 'cancel' if its caller cancels. The read that
+        // waits for it must end before this method returns: Kestrel reuses the stream's pipe for
+        // a later call, and a read left pending there breaks that call.
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(callToken);
-        _ = WatchForCancelAsync(requestStream, cancel, callToken);
-        await RunAsync(item, body, responseStream, cancel.Token);
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(callToken);
+        Task watcher = WatchForCancelAsync(requestStream, cancel, stopWatching.Token);
+        try
+        {
+            await RunAsync(item, body, responseStream, cancel.Token);
+        }
+        finally
+        {
+            stopWatching.Cancel();
+            await watcher;
+        }
     }
 
     private async Task RunAsync(WorkItem item, byte[]? body, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken cancellationToken)
@@ -226,11 +237,11 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         return body;
     }
 
-    private static async Task WatchForCancelAsync(IAsyncStreamReader<ClientFrame> requestStream, CancellationTokenSource cancel, CancellationToken callToken)
+    private static async Task WatchForCancelAsync(IAsyncStreamReader<ClientFrame> requestStream, CancellationTokenSource cancel, CancellationToken stop)
     {
         try
         {
-            if (await requestStream.MoveNext(callToken) && requestStream.Current.KindCase == ClientFrame.KindOneofCase.Cancel)
+            if (await requestStream.MoveNext(stop) && requestStream.Current.KindCase == ClientFrame.KindOneofCase.Cancel)
             {
                 cancel.Cancel();
             }

@@ -117,7 +117,7 @@ public sealed class HttpBinServer : IAsyncDisposable
             await Task.Delay(TimeSpan.FromSeconds(Math.Min(seconds, 60)), c.RequestAborted).ConfigureAwait(false);
             return Results.Json(new { args = Args(c), headers = Headers(c), url = FullUrl(c) });
         });
-        app.MapGet("/bytes/{n:int}", (HttpContext c, int n) => WriteBytesAsync(c, n, knownLength: true));
+        app.MapMethods("/bytes/{n:int}", ["GET", "HEAD"], (HttpContext c, int n) => WriteBytesAsync(c, n, knownLength: true));
         app.MapGet("/stream-bytes/{n:int}", (HttpContext c, int n) => WriteBytesAsync(c, n, knownLength: false));
         foreach (string method in new[] { "post", "put", "patch", "delete" })
         {

@@ -42,6 +42,7 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor
     private int _starting;
     private WorkerStartException? _startFailure;
     private Task? _disposal;
+    private long _bytesFromWorkers;
 
     /// <summary>Creates the pool and starts its workers in the background.</summary>
     /// <param name="maxWorkers">How many worker processes; 0 (the default): <see cref="Environment.ProcessorCount"/>.</param>
@@ -107,6 +108,11 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor
 
     /// <summary>The token calls must carry (for tests that call a worker directly).</summary>
     internal string Token => _launcher.Token;
+
+    /// <summary>Payload bytes received from workers so far: what crossed back (for tests and diagnostics).</summary>
+    internal long BytesFromWorkers => Interlocked.Read(ref _bytesFromWorkers);
+
+    internal void CountFromWorkers(int bytes) => Interlocked.Add(ref _bytesFromWorkers, bytes);
 
     /// <summary>
     /// Cancels queued requests (their tasks end Canceled), lets running ones finish within

@@ -301,6 +301,7 @@ internal sealed class WorkerProcess
             while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
             {
                 WorkerFrame frame = call.ResponseStream.Current;
+                _pool.CountFromWorkers(frame.CalculateSize());
                 switch (frame.KindCase)
                 {
                     case WorkerFrame.KindOneofCase.Head:

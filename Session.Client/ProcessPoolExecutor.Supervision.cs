@@ -75,12 +75,10 @@ public sealed partial class ProcessPoolExecutor
             Leave(worker, worker.StopAsync(TimeSpan.Zero));
             if (worker.TasksDone == 0 && Stopwatch.GetElapsedTime(started) < s_minHealthyLife)
             {
-                // It died as soon as it started: a start that failed, not a crash; do not spin.
-                int exitCode = await worker.Exited.ConfigureAwait(false);
-                var failure = new WorkerStartException(
-                    $"Worker process {worker.ProcessId} exited with code {exitCode} right after it started, before serving anything. It printed: {worker.LastOutput}",
-                    Options.WorkerPath ?? "Session.Worker.dll");
-                backoff = await BackOffAsync(failure, backoff, stopping).ConfigureAwait(false);
+                // It died as soon as it was ready: wait before the next start instead of spinning.
+                // It did start, so this is not a start failure: the queue keeps waiting.
+                await DelayAsync(backoff, stopping).ConfigureAwait(false);
+                backoff = Next(backoff);
             }
             else
             {
@@ -114,17 +112,23 @@ public sealed partial class ProcessPoolExecutor
             }
         }
 
-        TimeSpan delay = backoff * (0.8 + (0.4 * Random.Shared.NextDouble()));
-        ProcessPoolLog.WorkerStartFailed(_logger, failure, delay);
+        ProcessPoolLog.WorkerStartFailed(_logger, failure, backoff);
+        await DelayAsync(backoff, stopping).ConfigureAwait(false);
+        return Next(backoff);
+    }
+
+    private static TimeSpan Next(TimeSpan backoff) => backoff * 2 < s_maxBackoff ? backoff * 2 : s_maxBackoff;
+
+    /// <summary>Waits about <paramref name="backoff"/> (±20%, so workers failing together do not retry together).</summary>
+    private static async Task DelayAsync(TimeSpan backoff, CancellationToken stopping)
+    {
         try
         {
-            await Task.Delay(delay, stopping).ConfigureAwait(false);
+            await Task.Delay(backoff * (0.8 + (0.4 * Random.Shared.NextDouble())), stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
         }
-
-        return backoff * 2 < s_maxBackoff ? backoff * 2 : s_maxBackoff;
     }
 
     private void Leave(WorkerProcess worker, Task stopped)

@@ -1,0 +1,370 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Session.Client;
+using Session.Client.Internal;
+using Session.Contracts;
+using Session.Contracts.Protocol;
+using Session.Tests.Infrastructure;
+using WorkerProtocol = Session.Contracts.Protocol.Worker;
+
+namespace Session.Tests;
+
+/// <summary>
+/// The pool never breaks: workers killed, crashing, hanging, leaking or unable to start; the
+/// parent killed; disposal with work queued; garbage on a worker socket. Every case with real
+/// worker processes, and every task ends.
+/// </summary>
+public sealed class ProcessPoolFaultTests
+{
+    [Test]
+    public async Task WorkerKilledMidRequest_FailsOnlyItsRequests_AndIsReplaced()
+    {
+        await using var pool = new ProcessPoolExecutor(2, new ProcessPoolOptions { ConcurrencyPerWorker = 2, LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+        await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 2, "2 workers to be ready");
+        int victim = pool.WorkerProcessIds[0];
+        Task<Response>[] slow = [.. Enumerable.Range(0, 4).Select(i => session.GetAsync(TestServer.Url($"/delay/2?i={i}")))];
+        await Waits.UntilAsync(() => TestServer.Instance.InFlight >= 4, "4 requests to be running");
+        var firstFailure = new TaskCompletionSource<TimeSpan>();
+        long killedAt = Stopwatch.GetTimestamp();
+        foreach (Task<Response> task in slow)
+        {
+            _ = task.ContinueWith(_ => firstFailure.TrySetResult(Stopwatch.GetElapsedTime(killedAt)), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+
+        Process.GetProcessById(victim).Kill();
+        TimeSpan detected = await firstFailure.Task.Within();
+        await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 2 && !pool.WorkerProcessIds.Contains(victim), "a replacement to be ready");
+        TimeSpan replaced = Stopwatch.GetElapsedTime(killedAt);
+        Response after = await session.GetAsync(TestServer.Url("/get")).Within();
+        TimeSpan serving = Stopwatch.GetElapsedTime(killedAt);
+        await TestContext.Out.WriteLineAsync($"killed worker {victim}: its requests failed after {detected.TotalMilliseconds:F0} ms, replacement ready after {replaced.TotalMilliseconds:F0} ms, first request after the kill served at {serving.TotalMilliseconds:F0} ms");
+
+        await Task.WhenAny(Task.WhenAll(slow), Task.Delay(TimeSpan.FromSeconds(30)));
+        Task<Response>[] failed = [.. slow.Where(t => t.IsFaulted)];
+        Task<Response>[] succeeded = [.. slow.Where(t => t.IsCompletedSuccessfully)];
+        Assert.That(failed.Length + succeeded.Length, Is.EqualTo(4), "every task ended");
+        Assert.That(failed, Is.Not.Empty);
+        foreach (Task<Response> task in failed)
+        {
+            WorkerCrashedException crash = Assert.ThrowsAsync<WorkerCrashedException>(() => task)!;
+            Assert.That(crash.ProcessId, Is.EqualTo(victim));
+            Assert.That(crash.ExitCode, Is.EqualTo(137), "killed by SIGKILL");
+            Assert.That(crash.Message, Does.Contain("SIGKILL").And.Contain("not retried"));
+        }
+
+        Assert.That(succeeded.Select(t => t.Result.ProcessId), Has.None.EqualTo(victim), "the other worker's requests were untouched");
+        Assert.That(after.ProcessId, Is.Not.EqualTo(victim));
+        Assert.That(detected, Is.LessThan(TimeSpan.FromSeconds(5)), "death is noticed from the exit event, not a slow poll");
+    }
+
+    [Test]
+    public async Task WorkerDeath_DoesNotLoseQueuedRequests()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+        Task<int> crashing = session.GetAsync(TestServer.Url("/get"), Callbacks.ExitsProcess);
+        Task<Response>[] queued = [.. Enumerable.Range(0, 3).Select(i => session.GetAsync(TestServer.Url($"/get?queued={i}")))];
+
+        WorkerCrashedException crash = Assert.ThrowsAsync<WorkerCrashedException>(() => crashing.Within())!;
+        Response[] served = await Task.WhenAll(queued).Within();
+
+        Assert.That(crash.ExitCode, Is.EqualTo(3), "the callback called Environment.Exit(3)");
+        Assert.That(served.Select(r => r.StatusCode), Is.All.EqualTo(200));
+        Assert.That(served.Select(r => r.ProcessId), Has.None.EqualTo(crash.ProcessId));
+    }
+
+    [Test]
+    public async Task MissingWorkerPath_FailsFast_SayingWhatWasTried()
+    {
+        await using var pool = new ProcessPoolExecutor(2, new ProcessPoolOptions { WorkerPath = "/nonexistent/Session.Worker.dll", WorkerStartTimeout = TimeSpan.FromSeconds(5) });
+        await using var session = new FuturesSession(pool);
+        var clock = Stopwatch.StartNew();
+
+        WorkerStartException first = Assert.ThrowsAsync<WorkerStartException>(() => session.GetAsync(TestServer.Url("/get")).Within())!;
+        WorkerStartException second = Assert.ThrowsAsync<WorkerStartException>(() => session.GetAsync(TestServer.Url("/get")).Within())!;
+
+        Assert.That(first.Message, Does.Contain("'/nonexistent/Session.Worker.dll'").And.Contain("does not exist").And.Contain("WorkerPath"));
+        Assert.That(first.WorkerPath, Is.EqualTo("/nonexistent/Session.Worker.dll"));
+        Assert.That(second.Message, Is.EqualTo(first.Message));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "it failed fast, not at the start timeout");
+    }
+
+    [Test]
+    public async Task WorkerThatExitsAtOnce_FailsRequestsWithWhatItPrinted_BacksOff_AndThePoolRecovers()
+    {
+        string directory = Directory.CreateTempSubdirectory("processfutures-test-").FullName;
+        try
+        {
+            string script = Path.Combine(directory, "worker.sh");
+            string attempts = Path.Combine(directory, "attempts");
+            WriteScript(script, $"echo started >> '{attempts}'\necho 'cannot start: no configuration' >&2\nexit 3");
+            await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { WorkerPath = script, WorkerStartTimeout = TimeSpan.FromSeconds(10), LoggerFactory = TestLogging.Factory });
+            await using var session = new FuturesSession(pool);
+
+            WorkerStartException exception = Assert.ThrowsAsync<WorkerStartException>(() => session.GetAsync(TestServer.Url("/get")).Within())!;
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            int startsIn3Seconds = File.ReadAllLines(attempts).Length;
+
+            Assert.That(exception.Message, Does.Contain(script).And.Contain("exited with code 3 before it was ready").And.Contain("cannot start: no configuration"));
+            Assert.That(startsIn3Seconds, Is.InRange(2, 6), "restarts back off (250 ms, 500 ms, 1 s, 2 s …) instead of spinning");
+
+            // The worker is fixed: the pool's next attempt succeeds and requests are served again.
+            string worker = Path.Combine(AppContext.BaseDirectory, "Session.Worker.dll");
+            WriteScript(script, $"exec '{Environment.ProcessPath}' exec '{worker}'");
+            await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 1, "the fixed worker to start", seconds: 20);
+            Response response = await session.GetAsync(TestServer.Url("/get")).Within();
+            Assert.That(response.StatusCode, Is.EqualTo(200));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task MaxTasksPerWorker3_Over20SequentialRequests_RecyclesWithoutAFailure()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { MaxTasksPerWorker = 3, LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+        var servedBy = new List<int>();
+
+        for (int i = 0; i < 20; i++)
+        {
+            servedBy.Add((await session.GetAsync(TestServer.Url($"/get?i={i}")).Within()).ProcessId);
+        }
+
+        Assert.That(servedBy.Distinct().Count(), Is.GreaterThanOrEqualTo(7), string.Join(", ", servedBy));
+        Assert.That(servedBy.GroupBy(pid => pid).Select(g => g.Count()), Is.All.LessThanOrEqualTo(3));
+        await Waits.UntilAsync(() => servedBy.Distinct().Count(WorkerProcesses.IsAlive) == 1, "recycled workers to exit");
+    }
+
+    [Test]
+    public async Task MaxWorkerMemoryBytes_RecyclesAWorkerThatGrewPastIt_AfterTheRequestThatCrossedIt()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { MaxWorkerMemoryBytes = await WorkerBaselineAsync() + (150L << 20), LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+
+        // Each call keeps ~96 MB: the second crosses baseline + 150 MB, completes, and its worker is replaced.
+        int first = await session.GetAsync(TestServer.Url("/get"), Callbacks.Leaks).Within();
+        int second = await session.GetAsync(TestServer.Url("/get"), Callbacks.Leaks).Within();
+        int third = await session.GetAsync(TestServer.Url("/get"), Callbacks.Leaks).Within();
+
+        Assert.That(second, Is.EqualTo(first), "the request that crossed the limit completed on its worker");
+        Assert.That(third, Is.Not.EqualTo(first), "then the worker was replaced");
+        await Waits.UntilAsync(() => !WorkerProcesses.IsAlive(first), "the leaking worker to exit");
+    }
+
+    [Test]
+    public async Task CallbackOverrunningItsTimeout_GetsItsWorkerKilledAndReplaced()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+        await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 1, "the worker to be ready");
+        int stuck = pool.WorkerProcessIds[0];
+        var clock = Stopwatch.StartNew();
+
+        Task<int> task = session.GetAsync(TestServer.Url("/get"), Callbacks.Sleeps, new RequestOptions { Timeout = TimeSpan.FromSeconds(1) });
+
+        TaskCanceledException exception = Assert.ThrowsAsync<TaskCanceledException>(() => task.Within())!;
+        Assert.That(exception.InnerException, Is.InstanceOf<TimeoutException>());
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "not the callback's 60 s");
+        await Waits.UntilAsync(() => !WorkerProcesses.IsAlive(stuck), "the stuck worker to be killed");
+        Response next = await session.GetAsync(TestServer.Url("/get")).Within();
+        Assert.That(next.ProcessId, Is.Not.EqualTo(stuck));
+    }
+
+    [Test]
+    public async Task Dispose_CancelsQueued_KillsWhatOutlivesTheGrace_AndLeavesNothingBehind()
+    {
+        var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(500), LoggerFactory = TestLogging.Factory });
+        string directory = pool.SocketDirectory;
+        var session = new FuturesSession(pool);
+        Task<Response> running = session.GetAsync(TestServer.Url("/delay/20"));
+        await Waits.UntilAsync(() => TestServer.Instance.InFlight == 1, "the request to run");
+        Task<Response> queuedOne = session.GetAsync(TestServer.Url("/get"));
+        Task<Response> queuedTwo = session.GetAsync(TestServer.Url("/get"));
+        var clock = Stopwatch.StartNew();
+
+        await pool.DisposeAsync().AsTask().Within();
+        await pool.DisposeAsync().AsTask().Within();
+
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(8)));
+        Assert.That(queuedOne.IsCanceled && queuedTwo.IsCanceled, Is.True, "queued requests end Canceled");
+        WorkerCrashedException crash = Assert.ThrowsAsync<WorkerCrashedException>(() => running.Within())!;
+        Assert.That(crash.Message, Does.Contain("grace period"));
+        Assert.That(WorkerProcesses.WithMarker(directory), Is.Empty, "no worker left");
+        Assert.That(Directory.Exists(directory), Is.False, "socket directory removed");
+        Assert.Throws<ObjectDisposedException>(() => session.GetAsync(TestServer.Url("/get")));
+        Assert.Throws<ObjectDisposedException>(() => _ = new FuturesSession(pool));
+        await session.DisposeAsync().Within();
+    }
+
+    [Test]
+    public async Task Dispose_LetsRunningRequestsFinishWithinTheGracePeriod()
+    {
+        var pool = new ProcessPoolExecutor(1);
+        await using var session = new FuturesSession(pool);
+        Task<Response> running = session.GetAsync(TestServer.Url("/delay/0.5"));
+        await Waits.UntilAsync(() => TestServer.Instance.InFlight == 1, "the request to run");
+
+        await pool.DisposeAsync().AsTask().Within();
+
+        Assert.That(running.IsCompletedSuccessfully, Is.True);
+        Assert.That(running.Result.StatusCode, Is.EqualTo(200));
+    }
+
+    [Test]
+    public async Task ParentKilled_LeavesNoWorkerAfter2Seconds_AndTheNextPoolRemovesItsSocketDirectory()
+    {
+        string host = Path.Combine(ProcessRunner.RepositoryRoot(), "tests", "PoolHost", "bin", ProcessRunner.Configuration(), "net10.0", "PoolHost.dll");
+        var startInfo = new ProcessStartInfo(Environment.ProcessPath!, ["exec", host, "3"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var parent = new Process { StartInfo = startInfo };
+        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        parent.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } output)
+            {
+                said.Enqueue(output);
+                if (output.StartsWith("workers ", StringComparison.Ordinal))
+                {
+                    ready.TrySetResult(output);
+                }
+            }
+        };
+        parent.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } error)
+            {
+                said.Enqueue(error);
+            }
+        };
+        parent.Start();
+        parent.BeginOutputReadLine();
+        parent.BeginErrorReadLine();
+        string line;
+        try
+        {
+            line = await ready.Task.Within();
+        }
+        finally
+        {
+            await TestContext.Out.WriteLineAsync($"host {parent.Id} said: {string.Join(" | ", said)}");
+        }
+
+        int[] workers = [.. line[8..].Split(',').Select(int.Parse)];
+        string[] leftover = Directory.GetDirectories(Path.GetTempPath(), $"{PoolDirectory.Prefix}{parent.Id}-*");
+        Assert.That(workers.All(WorkerProcesses.IsAlive), Is.True);
+
+        parent.Kill();
+        var clock = Stopwatch.StartNew();
+        await Waits.UntilAsync(() => !workers.Any(WorkerProcesses.IsAlive), "the workers to exit", seconds: 10);
+        TimeSpan gone = clock.Elapsed;
+        await parent.WaitForExitAsync().Within();
+        await TestContext.Out.WriteLineAsync($"parent killed: its {workers.Length} workers gone after {gone.TotalMilliseconds:F0} ms");
+
+        Assert.That(gone, Is.LessThan(TimeSpan.FromSeconds(2)));
+        Assert.That(leftover, Has.Length.EqualTo(1));
+        Assert.That(Directory.Exists(leftover[0]), Is.True, "a killed parent cannot clean up");
+        await using (new ProcessPoolExecutor(1))
+        {
+            Assert.That(Directory.Exists(leftover[0]), Is.False, "the next pool removed the dead pool's directory");
+        }
+    }
+
+    [Test]
+    public async Task GarbageOnAWorkerSocket_IsRefused_AndThePoolKeepsServing()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+        await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 1, "the worker to be ready");
+        int worker = pool.WorkerProcessIds[0];
+        string socketPath = Directory.EnumerateFiles(pool.SocketDirectory, "*.sock").Single();
+
+        // Bytes that are not HTTP/2 at all.
+        using (var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            await raw.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).Within();
+            await raw.SendAsync(System.Text.Encoding.ASCII.GetBytes("GARBAGE / HTTP/9\r\n\r\n" + new string('x', 10000))).Within();
+            byte[] buffer = new byte[4096];
+            while (await raw.ReceiveAsync(buffer).Within() > 0)
+            {
+            }
+        }
+
+        using GrpcChannel channel = WorkerChannel(socketPath);
+        var client = new WorkerProtocol.WorkerClient(channel);
+        var headers = new Metadata { { Session.Contracts.Internal.WorkerEnvironment.TokenHeader, pool.Token } };
+
+        // A well-formed call whose payload is garbage: answered with an error, not a crash.
+        WorkerFrame[] garbageReply = await CallAsync(client, headers, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0xc1, 0xff, 0x00, 0x13) });
+        Assert.That(garbageReply.Single().KindCase, Is.EqualTo(WorkerFrame.KindOneofCase.Error));
+
+        // A frame larger than any the protocol uses: refused by the gRPC message limit.
+        RpcException huge = Assert.ThrowsAsync<RpcException>(() => CallAsync(client, headers, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }))!;
+        Assert.That(huge.StatusCode, Is.AnyOf(StatusCode.ResourceExhausted, StatusCode.Cancelled), "the worker refuses it (and may reset the stream before the client finishes sending)");
+
+        Response response = await session.GetAsync(TestServer.Url("/get")).Within();
+        Assert.That(response.StatusCode, Is.EqualTo(200));
+        Assert.That(response.ProcessId, Is.EqualTo(worker), "the same worker, unharmed");
+    }
+
+    [Test]
+    public async Task HugeRequestHeader_GetsTheServersAnswer_AndThePoolKeepsServing()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+
+        Response tooBig = await session.GetAsync(TestServer.Url("/headers"), new RequestOptions { Headers = { ["X-Huge"] = new string('h', 1024 * 1024) } }).Within();
+
+        Assert.That(tooBig.StatusCode, Is.EqualTo(431), "Kestrel's answer to a 1 MB header");
+        Assert.That((await session.GetAsync(TestServer.Url("/get")).Within()).StatusCode, Is.EqualTo(200));
+    }
+
+    private static async Task<long> WorkerBaselineAsync()
+    {
+        await using var probe = new ProcessPoolExecutor(1);
+        await using var session = new FuturesSession(probe);
+        int pid = await session.GetAsync(TestServer.Url("/get"), Callbacks.ProcessId).Within();
+        return ProcessMemory.ResidentBytes(pid) ?? throw new InvalidOperationException("No RSS for the probe worker.");
+    }
+
+    private static void WriteScript(string path, string body)
+    {
+        string temporary = path + ".new";
+        File.WriteAllText(temporary, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static GrpcChannel WorkerChannel(string socketPath) => GrpcChannel.ForAddress("http://worker", new GrpcChannelOptions
+    {
+        HttpHandler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        },
+        MaxSendMessageSize = null,
+    });
+
+    private static async Task<WorkerFrame[]> CallAsync(WorkerProtocol.WorkerClient client, Metadata headers, ClientFrame frame)
+    {
+        using AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call = client.Execute(headers);
+        await call.RequestStream.WriteAsync(frame).Within();
+        await call.RequestStream.CompleteAsync().Within();
+        var replies = new List<WorkerFrame>();
+        while (await call.ResponseStream.MoveNext(CancellationToken.None).Within())
+        {
+            replies.Add(call.ResponseStream.Current);
+        }
+
+        return [.. replies];
+    }
+}

@@ -34,6 +34,7 @@ builder.Services.AddRoutingCore();
 builder.Services.AddGrpc(options => options.EnableDetailedErrors = false);
 builder.Services.AddSingleton<HttpClientCache>();
 builder.Services.AddSingleton<CallbackRegistry>();
+builder.Services.AddSingleton<RunningCalls>();
 
 WebApplication app = builder.Build();
 app.Use(new TokenCheck(token).InvokeAsync);

@@ -17,7 +17,7 @@ namespace Session.Worker;
 /// named callback and streams back its MessagePack result. Failures are answered as an error
 /// frame, never as a broken call: a broken call means the worker died.
 /// </summary>
-internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry callbacks) : WorkerProtocol.WorkerBase
+internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry callbacks, RunningCalls running) : WorkerProtocol.WorkerBase
 {
     /// <summary>Under 85,000 bytes: no chunk ever lands on the large object heap.</summary>
     internal const int ChunkSize = 64 * 1024;
@@ -48,21 +48,22 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
             return;
         }
 
-        // The client keeps its side open, to send 'cancel' if its caller cancels. The read that
-        // waits for it must end before this method returns: Kestrel reuses the stream's pipe for
-        // a later call, and a read left pending there breaks that call.
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(callToken);
-        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(callToken);
-        Task watcher = WatchForCancelAsync(requestStream, cancel, stopWatching.Token);
+        running.Register(item.CallId, cancel);
         try
         {
             await RunAsync(item, body, responseStream, cancel.Token);
         }
         finally
         {
-            stopWatching.Cancel();
-            await watcher;
+            running.Unregister(item.CallId);
         }
+    }
+
+    public override Task<CancelReply> Cancel(CancelRequest request, ServerCallContext context)
+    {
+        running.Cancel(request.CallId);
+        return Task.FromResult(new CancelReply());
     }
 
     private async Task RunAsync(WorkItem item, byte[]? body, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken cancellationToken)
@@ -235,21 +236,6 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         }
 
         return body;
-    }
-
-    private static async Task WatchForCancelAsync(IAsyncStreamReader<ClientFrame> requestStream, CancellationTokenSource cancel, CancellationToken stop)
-    {
-        try
-        {
-            if (await requestStream.MoveNext(stop) && requestStream.Current.KindCase == ClientFrame.KindOneofCase.Cancel)
-            {
-                cancel.Cancel();
-            }
-        }
-        catch (Exception exception) when (exception is OperationCanceledException or IOException or InvalidOperationException or ObjectDisposedException)
-        {
-            // The call ended first: nothing to cancel.
-        }
     }
 
     private static Task WriteErrorAsync(IServerStreamWriter<WorkerFrame> responseStream, WorkerErrorKind kind, Exception exception) =>

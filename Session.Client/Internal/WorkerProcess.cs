@@ -27,6 +27,9 @@ internal sealed class WorkerProcess
     /// <summary>Request body chunks: under 85,000 bytes, off the large object heap.</summary>
     private const int ChunkSize = 64 * 1024;
 
+    /// <summary>The largest first frame (URL, headers, cookies) a worker accepts: its gRPC message limit, 4 MiB, less room for framing.</summary>
+    private const int MaxStartFrame = (4 * 1024 * 1024) - 1024;
+
     /// <summary>How long a worker told to exit (stdin closed) may take before it is killed.</summary>
     private static readonly TimeSpan s_exitWait = TimeSpan.FromSeconds(2);
 
@@ -44,6 +47,7 @@ internal sealed class WorkerProcess
     private readonly TaskCompletionSource _stoppedTaking = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger;
     private Task[] _slots = [];
+    private long _lastCallId;
     private int _tasksDone;
     private int _inFlight;
     private int _retiring;
@@ -254,14 +258,26 @@ internal sealed class WorkerProcess
             call = _client.Execute(_headers, cancellationToken: _dead.Token);
             byte[]? content = work.Request.Content;
             work.Request.Jar = work.Session.Jar.Snapshot();
-            var item = new WorkItem { Request = work.Request, ContentLength = content?.Length ?? 0, Callback = work.RemoteCallback };
-            await call.RequestStream.WriteAsync(new ClientFrame { Start = UnsafeByteOperations.UnsafeWrap(ContractSerializer.ToBytes(item)) }, work.CancellationToken).ConfigureAwait(false);
+            long callId = Interlocked.Increment(ref _lastCallId);
+            var item = new WorkItem { Request = work.Request, ContentLength = content?.Length ?? 0, Callback = work.RemoteCallback, CallId = callId };
+            byte[] start = ContractSerializer.ToBytes(item);
+            if (start.Length > MaxStartFrame)
+            {
+                throw new ArgumentException(
+                    $"The request to '{work.Request.Url}' carries {start.Length} bytes of headers, cookies and URL, more than the {MaxStartFrame} a worker accepts in one frame.");
+            }
+
+            await call.RequestStream.WriteAsync(new ClientFrame { Start = UnsafeByteOperations.UnsafeWrap(start) }, work.CancellationToken).ConfigureAwait(false);
             started = true;
             for (int offset = 0; content is not null && offset < content.Length; offset += ChunkSize)
             {
                 ReadOnlyMemory<byte> chunk = content.AsMemory(offset, Math.Min(ChunkSize, content.Length - offset));
                 await call.RequestStream.WriteAsync(new ClientFrame { Body = UnsafeByteOperations.UnsafeWrap(chunk) }, work.CancellationToken).ConfigureAwait(false);
             }
+
+            // End our side now (END_STREAM): a stream stays tracked by Kestrel until the client
+            // ends or resets it, and past 200 on one connection it refuses new ones.
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
 
             TimeSpan timeout = work.Request.Timeout;
             if (timeout != Timeout.InfiniteTimeSpan)
@@ -271,8 +287,7 @@ internal sealed class WorkerProcess
 
             // From here the worker runs the request: the caller's cancellation ends the task at
             // once and asks the worker to abort; the slot stays busy until the worker is done.
-            AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> running = call;
-            onCallerCancel = work.CancellationToken.UnsafeRegister(_ => CancelByCaller(work, running), null);
+            onCallerCancel = work.CancellationToken.UnsafeRegister(_ => CancelByCaller(work, callId), null);
             await ReadRepliesAsync(call, work).ConfigureAwait(false);
         }
         catch (Exception exception)
@@ -381,12 +396,6 @@ internal sealed class WorkerProcess
             return;
         }
 
-        if (exception is RpcException { StatusCode: StatusCode.ResourceExhausted } && !IsDead)
-        {
-            work.Fail(new InvalidOperationException($"The request is too large to send to a worker process: {exception.Message}", exception));
-            return;
-        }
-
         if (IsDead || exception is RpcException)
         {
             if (!IsDead && await Task.WhenAny(_exited, Task.Delay(s_exitWait)).ConfigureAwait(false) != _exited)
@@ -434,21 +443,21 @@ internal sealed class WorkerProcess
         Kill($"a request ({work.Request.Method} {work.Request.Url}) overran its timeout of {timeout.TotalSeconds:0.###} s by {OverrunMargin.TotalSeconds:0} s");
     }
 
-    private static void CancelByCaller(PendingWork work, AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call)
+    private void CancelByCaller(PendingWork work, long callId)
     {
         work.Fail(new OperationCanceledException(work.CancellationToken));
-        _ = SendCancelAsync(call);
+        _ = SendCancelAsync(callId);
     }
 
-    private static async Task SendCancelAsync(AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call)
+    private async Task SendCancelAsync(long callId)
     {
         try
         {
-            await call.RequestStream.WriteAsync(new ClientFrame { Cancel = true }).ConfigureAwait(false);
+            await _client.CancelAsync(new CancelRequest { CallId = callId }, _headers, cancellationToken: _dead.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RpcException or InvalidOperationException or ObjectDisposedException or OperationCanceledException or IOException)
+        catch (RpcException)
         {
-            // The call already ended.
+            // The worker is gone: its calls end with it.
         }
     }
 

@@ -61,6 +61,19 @@ public sealed class ProcessPoolFaultTests
     }
 
     [Test]
+    public async Task OneWorker_Serves1000RequestsInARow_OnItsOneConnection()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { ConcurrencyPerWorker = 4, LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+
+        // Well past Kestrel's 200 tracked streams per connection: every call must close its stream.
+        Response[] responses = await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => session.GetAsync(TestServer.Url($"/get?i={i}")))).Within(120);
+
+        Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(200));
+        Assert.That(responses.Select(r => r.ProcessId).Distinct().Count(), Is.EqualTo(1), "one worker, never replaced");
+    }
+
+    [Test]
     public async Task WorkerDeath_DoesNotLoseQueuedRequests()
     {
         await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });

@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Session.Client;
+using Session.Contracts;
+using Session.Tests.Infrastructure;
+
+namespace Session.Tests;
+
+/// <summary>
+/// Thousands of mixed requests — successes, 404s, delays, callbacks that throw, cancellations —
+/// while workers are killed at random and recycled. Every task must end exactly once, with a
+/// result, an expected exception, or a cancellation; none may still be pending 30 s after the
+/// last submission; and the pool must still serve afterwards.
+/// </summary>
+[Category("Chaos")]
+public sealed class ChaosTests
+{
+    private const int Total = 5000;
+
+    [Test]
+    public async Task Requests_WhileWorkersAreKilledAndRecycled_EveryTaskEndsExactlyOnce()
+    {
+        await using var pool = new ProcessPoolExecutor(3, new ProcessPoolOptions { ConcurrencyPerWorker = 4, MaxTasksPerWorker = 400, LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+        await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 3, "3 workers to be ready");
+        var random = new Random(20261124);
+        var submitted = new List<(string Kind, Task Task)>(Total);
+        var cancellations = new List<CancellationTokenSource>();
+        using var stopKilling = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+        Task<int> killer = KillWorkersAtRandomAsync(pool, stopKilling.Token);
+
+        for (int i = 0; i < Total; i++)
+        {
+            int roll = random.Next(100);
+            (string kind, Task task) = roll switch
+            {
+                < 45 => ("get", (Task)session.GetAsync(TestServer.Url($"/get?i={i}"))),
+                < 55 => ("404", session.GetAsync(TestServer.Url("/status/404"))),
+                < 65 => ("delay", session.GetAsync(TestServer.Url("/delay/0.05"))),
+                < 75 => ("boom", session.GetAsync(TestServer.Url("/get"), Callbacks.Boom)),
+                < 80 => ("callback", session.GetAsync(TestServer.Url("/status/203"), Callbacks.StatusCode)),
+                < 95 => ("cancel", SubmitCancelled(session, random.Next(0, 150), cancellations)),
+                _ => ("bytes", session.GetAsync(TestServer.Url("/bytes/200000?seed=9"))),
+            };
+            submitted.Add((kind, task));
+            if (i % 50 == 49)
+            {
+                // Spread the submissions over the run, so kills land on every phase of it.
+                await Task.Delay(8);
+            }
+        }
+
+        TimeSpan submittedAfter = clock.Elapsed;
+        Task allEnded = Task.WhenAll(submitted.Select(s => s.Task.ContinueWith(static _ => { }, TaskScheduler.Default)));
+        await Task.WhenAny(allEnded, Task.Delay(TimeSpan.FromSeconds(30)));
+        TimeSpan endedAfter = clock.Elapsed;
+        await stopKilling.CancelAsync();
+        int kills = await killer.Within();
+
+        var outcomes = new ConcurrentDictionary<string, int>();
+        var unexpected = new List<string>();
+        int pending = 0;
+        foreach ((string kind, Task task) in submitted)
+        {
+            string outcome = Classify(kind, task, unexpected);
+            outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+            pending += task.IsCompleted ? 0 : 1;
+        }
+
+        int results = outcomes.Where(o => o.Key.StartsWith("result", StringComparison.Ordinal)).Sum(o => o.Value);
+        int exceptions = outcomes.Where(o => o.Key.StartsWith("exception", StringComparison.Ordinal)).Sum(o => o.Value);
+        int cancelled = outcomes.GetValueOrDefault("cancelled");
+        await TestContext.Out.WriteLineAsync(
+            $"chaos: {Total} submitted in {submittedAfter.TotalSeconds:F1} s, all ended after {endedAfter.TotalSeconds:F1} s; " +
+            $"{results} results + {exceptions} exceptions + {cancelled} cancellations = {results + exceptions + cancelled}; {pending} pending; {kills} workers killed");
+        foreach (KeyValuePair<string, int> outcome in outcomes.OrderBy(o => o.Key))
+        {
+            await TestContext.Out.WriteLineAsync($"  {outcome.Key}: {outcome.Value}");
+        }
+
+        Assert.That(pending, Is.Zero, "no task is pending 30 s after the last submission");
+        Assert.That(results + exceptions + cancelled, Is.EqualTo(Total), "every task ended exactly once");
+        Assert.That(unexpected, Is.Empty, "only the expected outcomes");
+        Assert.That(kills, Is.GreaterThanOrEqualTo(5), "workers were killed during the run");
+        Assert.That(outcomes.GetValueOrDefault("exception WorkerCrashedException"), Is.GreaterThan(0), "kills landed on running requests");
+        await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 3, "the pool to be whole again");
+        Assert.That((await session.GetAsync(TestServer.Url("/get")).Within()).StatusCode, Is.EqualTo(200));
+        foreach (CancellationTokenSource cancellation in cancellations)
+        {
+            cancellation.Dispose();
+        }
+    }
+
+    private static Task<Response> SubmitCancelled(FuturesSession session, int afterMilliseconds, List<CancellationTokenSource> cancellations)
+    {
+        var cancellation = new CancellationTokenSource(afterMilliseconds);
+        cancellations.Add(cancellation);
+        return session.GetAsync(TestServer.Url("/delay/0.1"), cancellationToken: cancellation.Token);
+    }
+
+    /// <summary>Names the outcome, and records it as unexpected if the kind of request cannot end that way.</summary>
+    private static string Classify(string kind, Task task, List<string> unexpected)
+    {
+        if (task.IsCanceled)
+        {
+            if (kind != "cancel")
+            {
+                unexpected.Add($"{kind}: cancelled");
+            }
+
+            return "cancelled";
+        }
+
+        if (task.IsFaulted)
+        {
+            Exception exception = task.Exception!.InnerException!;
+            bool expected = exception is WorkerCrashedException || (kind == "boom" && exception is InvalidOperationException { Message: "boom" });
+            if (!expected)
+            {
+                unexpected.Add($"{kind}: {exception}");
+            }
+
+            return $"exception {exception.GetType().Name}";
+        }
+
+        if (!task.IsCompleted)
+        {
+            return "pending";
+        }
+
+        object? value = task switch
+        {
+            Task<Response> response => response.Result,
+            Task<int> number => number.Result,
+            _ => null,
+        };
+        bool right = (kind, value) switch
+        {
+            ("get" or "delay" or "cancel", Response r) => r.StatusCode == 200,
+            ("404", Response r) => r.StatusCode == 404,
+            ("bytes", Response r) => r.Content.Length == 200000,
+            ("callback", int status) => status == 203,
+            _ => false,
+        };
+        if (!right)
+        {
+            unexpected.Add($"{kind}: wrong result {value}");
+        }
+
+        return $"result {kind}";
+    }
+
+    private static async Task<int> KillWorkersAtRandomAsync(ProcessPoolExecutor pool, CancellationToken stop)
+    {
+        var random = new Random(7);
+        int kills = 0;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(random.Next(100, 300), stop);
+                IReadOnlyList<int> workers = pool.WorkerProcessIds;
+                if (workers.Count == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    using Process victim = Process.GetProcessById(workers[random.Next(workers.Count)]);
+                    victim.Kill();
+                    kills++;
+                }
+                catch (Exception exception) when (exception is ArgumentException or InvalidOperationException)
+                {
+                    // It was already gone.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return kills;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace Bench;
+
+/// <summary>
+/// What a closed-loop run measured. Requests, bytes and latencies count the requests that
+/// completed inside the measurement window; <see cref="Errors"/> counts failures over the whole
+/// run, warm-up included. MB is 10^6 bytes.
+/// </summary>
+internal sealed record LoadStats(
+    int Concurrency,
+    double MeasuredSeconds,
+    long Requests,
+    long Errors,
+    long BodyBytes,
+    double RequestsPerSecond,
+    double MegabytesPerSecond,
+    double P50Microseconds,
+    double P99Microseconds,
+    IReadOnlyDictionary<string, long> ErrorCounts,
+    IReadOnlyDictionary<string, string> FirstErrorMessages);

@@ -1,0 +1,15 @@
+namespace Bench;
+
+/// <summary>One executor in one throughput scenario, with its ratios to raw HttpClient in the same run.</summary>
+internal sealed record ThroughputResult(
+    string Scenario,
+    string PathAndQuery,
+    string Executor,
+    string Setup,
+    int? ConcurrencyPerWorker,
+    LoadStats Load,
+    RssPeaks Rss,
+    double RequestsPerSecondVsRaw,
+    double MegabytesPerSecondVsRaw,
+    double AddedP50Microseconds,
+    double AddedP99Microseconds);

@@ -12,35 +12,54 @@ using WorkerProtocol = Session.Contracts.Protocol.Worker;
 namespace Session.Worker;
 
 /// <summary>
-/// Runs one request per call: reads the work item and the body, sends the request with the
-/// client for its transport settings, and streams back the head and then the body, or runs the
-/// named callback and streams back its MessagePack result. Failures are answered as an error
-/// frame, never as a broken call: a broken call means the worker died.
+/// Runs one request per call: sends it with the client for its transport settings, and streams
+/// back the head with the first chunk of the body, then the rest of the body; or runs the named
+/// callback and streams back its MessagePack result. Failures are answered as an error frame,
+/// never as a broken call: a broken call means the worker died.
 /// </summary>
 internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry callbacks, RunningCalls running) : WorkerProtocol.WorkerBase
 {
     /// <summary>Under 85,000 bytes: no chunk ever lands on the large object heap.</summary>
     internal const int ChunkSize = 64 * 1024;
 
-    public override async Task Execute(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
+    public override async Task Execute(ExecuteRequest request, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
     {
-        CancellationToken callToken = context.CancellationToken;
-        if (!await requestStream.MoveNext(callToken))
+        WorkItem item;
+        try
         {
+            item = ContractSerializer.FromBytes<WorkItem>(request.Item.Memory);
+            if (request.Body.Length != item.ContentLength)
+            {
+                throw new InvalidDataException($"The request body has {request.Body.Length} bytes; {item.ContentLength} were announced.");
+            }
+        }
+        catch (Exception exception)
+        {
+            await WriteErrorAsync(responseStream, WorkerErrorKind.Rejected, exception);
             return;
         }
 
+        await RunRegisteredAsync(item, item.ContentLength == 0 ? null : request.Body.Memory, responseStream, context.CancellationToken);
+    }
+
+    public override async Task ExecuteUpload(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
+    {
         WorkItem item;
-        byte[]? body;
+        ReadOnlyMemory<byte>? body;
         try
         {
+            if (!await requestStream.MoveNext(context.CancellationToken))
+            {
+                return;
+            }
+
             if (requestStream.Current.KindCase != ClientFrame.KindOneofCase.Start)
             {
                 throw new InvalidDataException($"The first frame of a call must be 'start', not '{requestStream.Current.KindCase}'.");
             }
 
             item = ContractSerializer.FromBytes<WorkItem>(requestStream.Current.Start.Memory);
-            body = await ReadBodyAsync(requestStream, item.ContentLength, callToken);
+            body = await ReadBodyAsync(requestStream, item.ContentLength, context.CancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -48,6 +67,17 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
             return;
         }
 
+        await RunRegisteredAsync(item, body, responseStream, context.CancellationToken);
+    }
+
+    public override Task<CancelReply> Cancel(CancelRequest request, ServerCallContext context)
+    {
+        running.Cancel(request.CallId);
+        return Task.FromResult(new CancelReply());
+    }
+
+    private async Task RunRegisteredAsync(WorkItem item, ReadOnlyMemory<byte>? body, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken callToken)
+    {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(callToken);
         running.Register(item.CallId, cancel);
         try
@@ -60,13 +90,7 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         }
     }
 
-    public override Task<CancelReply> Cancel(CancelRequest request, ServerCallContext context)
-    {
-        running.Cancel(request.CallId);
-        return Task.FromResult(new CancelReply());
-    }
-
-    private async Task RunAsync(WorkItem item, byte[]? body, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken cancellationToken)
+    private async Task RunAsync(WorkItem item, ReadOnlyMemory<byte>? body, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken cancellationToken)
     {
         MethodInfo? callback = null;
         HttpClient client;
@@ -86,22 +110,24 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         }
 
         CookieJar jar = CookieJar.ForWorker(item.Request.Jar);
-        Response? response = null;
+        Response response;
+        ByteString head;
         using (var deadline = new RequestDeadline(item.Request.Timeout, cancellationToken))
         {
             try
             {
                 ExchangeResult exchange = await HttpExchange.SendAsync(client, item.Request, body, jar, deadline.Token);
                 using HttpResponseMessage message = exchange.Response;
+                Dictionary<string, string> headers = HttpExchange.CollectHeaders(message);
                 if (callback is null)
                 {
-                    await StreamResponseAsync(exchange, jar, responseStream, deadline.Token);
+                    await StreamResponseAsync(exchange, Head(exchange, headers, jar, message.Content.Headers.ContentLength ?? -1), responseStream, deadline.Token);
                     return;
                 }
 
                 byte[] content = await HttpExchange.ReadBodyAsync(message, deadline.Token);
-                await responseStream.WriteAsync(HeadFrame(exchange, jar, contentLength: 0));
-                response = new Response((int)message.StatusCode, message.ReasonPhrase, exchange.Url, HttpExchange.CollectHeaders(message), content, exchange.Elapsed, Environment.ProcessId);
+                head = Head(exchange, headers, jar, contentLength: 0);
+                response = new Response((int)message.StatusCode, message.ReasonPhrase, exchange.Url, headers, content, exchange.Elapsed, Environment.ProcessId);
             }
             catch (OperationCanceledException exception)
             {
@@ -116,10 +142,10 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
             }
         }
 
-        await RunCallbackAsync(callback, response, responseStream);
+        await RunCallbackAsync(callback, response, head, responseStream);
     }
 
-    private static async Task RunCallbackAsync(MethodInfo callback, Response response, IServerStreamWriter<WorkerFrame> responseStream)
+    private static async Task RunCallbackAsync(MethodInfo callback, Response response, ByteString head, IServerStreamWriter<WorkerFrame> responseStream)
     {
         object? result;
         try
@@ -143,36 +169,38 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
             return;
         }
 
+        // The head rides with the first chunk; a result is never empty (MessagePack writes at least one byte).
         foreach (ReadOnlyMemory<byte> segment in serialized.Segments)
         {
             for (int offset = 0; offset < segment.Length; offset += ChunkSize)
             {
                 ReadOnlyMemory<byte> chunk = segment.Slice(offset, Math.Min(ChunkSize, segment.Length - offset));
-                await responseStream.WriteAsync(new WorkerFrame { Chunk = UnsafeByteOperations.UnsafeWrap(chunk) });
+                await responseStream.WriteAsync(new WorkerFrame { Head = head, Chunk = UnsafeByteOperations.UnsafeWrap(chunk) });
+                head = ByteString.Empty;
             }
         }
     }
 
-    private static async Task StreamResponseAsync(ExchangeResult exchange, CookieJar jar, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken cancellationToken)
+    private static async Task StreamResponseAsync(ExchangeResult exchange, ByteString head, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken cancellationToken)
     {
-        HttpResponseMessage message = exchange.Response;
-        await responseStream.WriteAsync(HeadFrame(exchange, jar, message.Content.Headers.ContentLength ?? -1));
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            Stream stream = await message.Content.ReadAsStreamAsync(cancellationToken);
+            Stream stream = await exchange.Response.Content.ReadAsStreamAsync(cancellationToken);
             await using (stream)
             {
                 while (true)
                 {
                     int read = await stream.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, cancellationToken);
-                    if (read == 0)
+
+                    // The head goes with the first chunk (even an empty one). The frame is
+                    // serialized by the time WriteAsync completes: the buffer can be reused.
+                    if (read > 0 || !head.IsEmpty)
                     {
-                        return;
+                        await responseStream.WriteAsync(new WorkerFrame { Head = head, Chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)) });
+                        head = ByteString.Empty;
                     }
 
-                    // The frame is serialized by the time WriteAsync completes: the buffer can be reused.
-                    await responseStream.WriteAsync(new WorkerFrame { Chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)) });
                     if (read < ChunkSize)
                     {
                         return;
@@ -186,30 +214,24 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         }
     }
 
-    private static WorkerFrame HeadFrame(ExchangeResult exchange, CookieJar jar, long contentLength)
+    private static ByteString Head(ExchangeResult exchange, Dictionary<string, string> headers, CookieJar jar, long contentLength)
     {
         HttpResponseMessage message = exchange.Response;
-        var headers = new List<KeyValuePair<string, string>>();
-        foreach (KeyValuePair<string, string> header in HttpExchange.CollectHeaders(message))
-        {
-            headers.Add(header);
-        }
-
         var head = new ResponseHead
         {
             StatusCode = (int)message.StatusCode,
             ReasonPhrase = message.ReasonPhrase,
             Url = exchange.Url.AbsoluteUri,
-            Headers = headers,
+            Headers = [.. headers],
             SetCookies = jar.Recorded,
             Elapsed = exchange.Elapsed,
             ProcessId = Environment.ProcessId,
             ContentLength = contentLength,
         };
-        return new WorkerFrame { Head = UnsafeByteOperations.UnsafeWrap(ContractSerializer.ToBytes(head)) };
+        return UnsafeByteOperations.UnsafeWrap(ContractSerializer.ToBytes(head));
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(IAsyncStreamReader<ClientFrame> requestStream, long length, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(IAsyncStreamReader<ClientFrame> requestStream, long length, CancellationToken cancellationToken)
     {
         if (length == 0)
         {

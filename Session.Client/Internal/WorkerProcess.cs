@@ -27,6 +27,9 @@ internal sealed class WorkerProcess
     /// <summary>Request body chunks: under 85,000 bytes, off the large object heap.</summary>
     private const int ChunkSize = 64 * 1024;
 
+    /// <summary>Bodies up to this size travel in the call's one request message; larger ones in chunks.</summary>
+    private const int MaxInlineBody = 1024 * 1024;
+
     /// <summary>The largest first frame (URL, headers, cookies) a worker accepts: its gRPC message limit, 4 MiB, less room for framing.</summary>
     private const int MaxStartFrame = (4 * 1024 * 1024) - 1024;
 
@@ -249,13 +252,11 @@ internal sealed class WorkerProcess
     private async Task RunAsync(PendingWork work)
     {
         Interlocked.Increment(ref _inFlight);
-        AsyncDuplexStreamingCall<ClientFrame, WorkerFrame>? call = null;
+        IDisposable? call = null;
         CancellationTokenRegistration onCallerCancel = default;
         Timer? overrun = null;
-        bool started = false;
         try
         {
-            call = _client.Execute(_headers, cancellationToken: _dead.Token);
             byte[]? content = work.Request.Content;
             work.Request.Jar = work.Session.Jar.Snapshot();
             long callId = Interlocked.Increment(ref _lastCallId);
@@ -267,17 +268,36 @@ internal sealed class WorkerProcess
                     $"The request to '{work.Request.Url}' carries {start.Length} bytes of headers, cookies and URL, more than the {MaxStartFrame} a worker accepts in one frame.");
             }
 
-            await call.RequestStream.WriteAsync(new ClientFrame { Start = UnsafeByteOperations.UnsafeWrap(start) }, work.CancellationToken).ConfigureAwait(false);
-            started = true;
-            for (int offset = 0; content is not null && offset < content.Length; offset += ChunkSize)
+            IAsyncStreamReader<WorkerFrame> replies;
+            if (content is null || content.Length <= MaxInlineBody)
             {
-                ReadOnlyMemory<byte> chunk = content.AsMemory(offset, Math.Min(ChunkSize, content.Length - offset));
-                await call.RequestStream.WriteAsync(new ClientFrame { Body = UnsafeByteOperations.UnsafeWrap(chunk) }, work.CancellationToken).ConfigureAwait(false);
-            }
+                // The common case: request and body in one message, the call's request side ended with it.
+                var request = new ExecuteRequest { Item = UnsafeByteOperations.UnsafeWrap(start) };
+                if (content is not null)
+                {
+                    request.Body = UnsafeByteOperations.UnsafeWrap(content);
+                }
 
-            // End our side now (END_STREAM): a stream stays tracked by Kestrel until the client
-            // ends or resets it, and past 200 on one connection it refuses new ones.
-            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                AsyncServerStreamingCall<WorkerFrame> execute = _client.Execute(request, _headers, cancellationToken: _dead.Token);
+                call = execute;
+                replies = execute.ResponseStream;
+            }
+            else
+            {
+                AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> upload = _client.ExecuteUpload(_headers, cancellationToken: _dead.Token);
+                call = upload;
+                replies = upload.ResponseStream;
+                await upload.RequestStream.WriteAsync(new ClientFrame { Start = UnsafeByteOperations.UnsafeWrap(start) }, work.CancellationToken).ConfigureAwait(false);
+                for (int offset = 0; offset < content.Length; offset += ChunkSize)
+                {
+                    ReadOnlyMemory<byte> chunk = content.AsMemory(offset, Math.Min(ChunkSize, content.Length - offset));
+                    await upload.RequestStream.WriteAsync(new ClientFrame { Body = UnsafeByteOperations.UnsafeWrap(chunk) }, work.CancellationToken).ConfigureAwait(false);
+                }
+
+                // Ending our side matters: Kestrel tracks a stream until the client ends or resets
+                // it, and past 200 on one connection it refuses new ones.
+                await upload.RequestStream.CompleteAsync().ConfigureAwait(false);
+            }
 
             TimeSpan timeout = work.Request.Timeout;
             if (timeout != Timeout.InfiniteTimeSpan)
@@ -288,11 +308,11 @@ internal sealed class WorkerProcess
             // From here the worker runs the request: the caller's cancellation ends the task at
             // once and asks the worker to abort; the slot stays busy until the worker is done.
             onCallerCancel = work.CancellationToken.UnsafeRegister(_ => CancelByCaller(work, callId), null);
-            await ReadRepliesAsync(call, work).ConfigureAwait(false);
+            await ReadRepliesAsync(replies, work).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            await FailAsync(work, exception, started).ConfigureAwait(false);
+            await FailAsync(work, exception).ConfigureAwait(false);
         }
         finally
         {
@@ -307,34 +327,37 @@ internal sealed class WorkerProcess
         }
     }
 
-    private async Task ReadRepliesAsync(AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call, PendingWork work)
+    private async Task ReadRepliesAsync(IAsyncStreamReader<WorkerFrame> replies, PendingWork work)
     {
         ResponseHead? head = null;
         BodyBuffer? buffer = null;
         try
         {
-            while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+            while (await replies.MoveNext(CancellationToken.None).ConfigureAwait(false))
             {
-                WorkerFrame frame = call.ResponseStream.Current;
+                WorkerFrame frame = replies.Current;
                 _pool.CountFromWorkers(frame.CalculateSize());
-                switch (frame.KindCase)
+                if (!frame.Error.IsEmpty)
                 {
-                    case WorkerFrame.KindOneofCase.Head:
-                        head = ContractSerializer.FromBytes<ResponseHead>(frame.Head.Memory);
-                        foreach (KeyValuePair<string, string> setCookie in head.SetCookies)
-                        {
-                            work.Session.Jar.SetCookies(new Uri(setCookie.Key), setCookie.Value);
-                        }
+                    WorkerError error = ContractSerializer.FromBytes<WorkerError>(frame.Error.Memory);
+                    work.Fail(RemoteExceptions.Create(error, work.RemoteCallback, ProcessId));
+                    continue;
+                }
 
-                        buffer = new BodyBuffer(work.RemoteCallback is null ? head.ContentLength : -1);
-                        break;
-                    case WorkerFrame.KindOneofCase.Chunk:
-                        (buffer ?? throw new InvalidDataException($"Worker {ProcessId} sent a chunk before the response head.")).Write(frame.Chunk.Span);
-                        break;
-                    case WorkerFrame.KindOneofCase.Error:
-                        WorkerError error = ContractSerializer.FromBytes<WorkerError>(frame.Error.Memory);
-                        work.Fail(RemoteExceptions.Create(error, work.RemoteCallback, ProcessId));
-                        break;
+                if (!frame.Head.IsEmpty)
+                {
+                    head = ContractSerializer.FromBytes<ResponseHead>(frame.Head.Memory);
+                    foreach (KeyValuePair<string, string> setCookie in head.SetCookies)
+                    {
+                        work.Session.Jar.SetCookies(new Uri(setCookie.Key), setCookie.Value);
+                    }
+
+                    buffer = new BodyBuffer(work.RemoteCallback is null ? head.ContentLength : -1);
+                }
+
+                if (!frame.Chunk.IsEmpty)
+                {
+                    (buffer ?? throw new InvalidDataException($"Worker {ProcessId} sent a chunk before the response head.")).Write(frame.Chunk.Span);
                 }
             }
 
@@ -374,7 +397,7 @@ internal sealed class WorkerProcess
         }
     }
 
-    private async Task FailAsync(PendingWork work, Exception exception, bool started)
+    private async Task FailAsync(PendingWork work, Exception exception)
     {
         if (work.IsEnded)
         {
@@ -387,9 +410,9 @@ internal sealed class WorkerProcess
             return;
         }
 
-        if (!started && IsConnectionRefused(exception))
+        if (IsConnectionRefused(exception))
         {
-            // Nothing reached the worker: its socket refuses connections, so it is dead or dying.
+            // No connection, so nothing reached the worker: its socket refuses connections, so it is dead or dying.
             // The request goes back to the queue for another worker; this is not a retry.
             Kill("its socket refused a connection");
             _pool.Requeue(work);
@@ -493,5 +516,9 @@ internal sealed class WorkerProcess
         },
         EnableMultipleHttp2Connections = true,
         PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+
+        // Over a Unix socket the round trip is tiny, so the default 64 KiB window (grown by
+        // round-trip estimates) would make a large body wait for window updates.
+        InitialHttp2StreamWindowSize = 4 * 1024 * 1024,
     };
 }

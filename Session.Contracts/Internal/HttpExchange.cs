@@ -43,7 +43,7 @@ internal static class HttpExchange
     /// Sends <paramref name="request"/> and follows its redirects; returns the final response
     /// with its headers read and its body not yet read, which the caller disposes.
     /// </summary>
-    public static async Task<ExchangeResult> SendAsync(HttpClient client, HttpRequestData request, byte[]? content, CookieJar jar, CancellationToken cancellationToken)
+    public static async Task<ExchangeResult> SendAsync(HttpClient client, HttpRequestData request, ReadOnlyMemory<byte>? content, CookieJar jar, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         string method = request.Method;
@@ -117,12 +117,12 @@ internal static class HttpExchange
         return headers;
     }
 
-    private static HttpRequestMessage Build(HttpRequestData request, string method, Uri url, byte[]? content, CookieJar jar, bool stripAuthorization)
+    private static HttpRequestMessage Build(HttpRequestData request, string method, Uri url, ReadOnlyMemory<byte>? content, CookieJar jar, bool stripAuthorization)
     {
         var message = new HttpRequestMessage(HttpMethod.Parse(method), url);
-        if (content is not null)
+        if (content is { } body)
         {
-            message.Content = new ByteArrayContent(content);
+            message.Content = new ReadOnlyMemoryContent(body);
         }
 
         foreach (KeyValuePair<string, string> header in request.Headers)

@@ -196,9 +196,7 @@ public sealed class ProcessPoolExecutorTests
         });
         var client = new WorkerProtocol.WorkerClient(channel);
         Metadata headers = token is null ? [] : new Metadata { { Session.Contracts.Internal.WorkerEnvironment.TokenHeader, token } };
-        using AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call = client.Execute(headers);
-        await call.RequestStream.WriteAsync(new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0x90) }).Within();
-        await call.RequestStream.CompleteAsync().Within();
+        using AsyncServerStreamingCall<WorkerFrame> call = client.Execute(new ExecuteRequest { Item = Google.Protobuf.ByteString.CopyFrom(0x90) }, headers);
         while (await call.ResponseStream.MoveNext(CancellationToken.None).Within())
         {
         }

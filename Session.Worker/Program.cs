@@ -28,13 +28,16 @@ builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
 {
     options.AddServerHeader = false;
     options.Limits.MaxRequestBodySize = null;
+
+    // A slot's stream lives as long as the slot and is idle between requests: no data-rate minimums.
+    options.Limits.MinRequestBodyDataRate = null;
+    options.Limits.MinResponseDataRate = null;
     options.ListenUnixSocket(socketPath, listen => listen.Protocols = HttpProtocols.Http2);
 });
 builder.Services.AddRoutingCore();
 builder.Services.AddGrpc(options => options.EnableDetailedErrors = false);
 builder.Services.AddSingleton<HttpClientCache>();
 builder.Services.AddSingleton<CallbackRegistry>();
-builder.Services.AddSingleton<RunningCalls>();
 
 WebApplication app = builder.Build();
 app.Use(new TokenCheck(token).InvokeAsync);

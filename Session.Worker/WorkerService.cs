@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Reflection;
+using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
 using MessagePack;
@@ -12,85 +13,98 @@ using WorkerProtocol = Session.Contracts.Protocol.Worker;
 namespace Session.Worker;
 
 /// <summary>
-/// Runs one request per call: sends it with the client for its transport settings, and streams
-/// back the head with the first chunk of the body, then the rest of the body; or runs the named
-/// callback and streams back its MessagePack result. Failures are answered as an error frame,
-/// never as a broken call: a broken call means the worker died.
+/// Serves one slot's stream: requests one after another. Each is sent with the client for its
+/// transport settings; the answer is the head with the first chunk of the body, then the rest;
+/// or the named callback's MessagePack result. Failures are answered as an error frame, never
+/// as a broken stream: a broken stream means the worker died.
 /// </summary>
-internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry callbacks, RunningCalls running) : WorkerProtocol.WorkerBase
+internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry callbacks) : WorkerProtocol.WorkerBase
 {
     /// <summary>Under 85,000 bytes: no chunk ever lands on the large object heap.</summary>
     internal const int ChunkSize = 64 * 1024;
 
-    public override async Task Execute(ExecuteRequest request, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
+    public override async Task Serve(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
     {
-        WorkItem item;
+        // A reader runs for the stream's whole life, so that a cancel frame is seen while a
+        // request runs; requests go through a channel to the loop below, one at a time.
+        var frames = Channel.CreateUnbounded<ClientFrame>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var current = new CurrentCall();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        Task reading = ReadFramesAsync(requestStream, frames.Writer, current, stop.Token);
         try
         {
-            item = ContractSerializer.FromBytes<WorkItem>(request.Item.Memory);
-            if (request.Body.Length != item.ContentLength)
+            while (await frames.Reader.WaitToReadAsync(stop.Token))
             {
-                throw new InvalidDataException($"The request body has {request.Body.Length} bytes; {item.ContentLength} were announced.");
+                var answer = new AnswerWriter(responseStream);
+                WorkItem item;
+                ReadOnlyMemory<byte>? body;
+                try
+                {
+                    ClientFrame start = await frames.Reader.ReadAsync(stop.Token);
+                    if (start.Start.IsEmpty)
+                    {
+                        throw new InvalidDataException("A request must begin with a 'start' frame.");
+                    }
+
+                    item = ContractSerializer.FromBytes<WorkItem>(start.Start.Memory);
+                    body = await ReadBodyAsync(start, frames.Reader, item.ContentLength, stop.Token);
+                }
+                catch (Exception exception) when (exception is InvalidDataException or MessagePackSerializationException or FormatException or EndOfStreamException)
+                {
+                    // The stream's framing can no longer be trusted: answer, then end the stream.
+                    await answer.WriteErrorAsync(WorkerErrorKind.Rejected, exception);
+                    return;
+                }
+
+                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                current.Begin(item.CallId, cancel);
+                try
+                {
+                    await RunAsync(item, body, answer, cancel.Token);
+                }
+                finally
+                {
+                    current.End();
+                }
             }
         }
-        catch (Exception exception)
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
-            await WriteErrorAsync(responseStream, WorkerErrorKind.Rejected, exception);
-            return;
-        }
-
-        await RunRegisteredAsync(item, item.ContentLength == 0 ? null : request.Body.Memory, responseStream, context.CancellationToken);
-    }
-
-    public override async Task ExecuteUpload(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
-    {
-        WorkItem item;
-        ReadOnlyMemory<byte>? body;
-        try
-        {
-            if (!await requestStream.MoveNext(context.CancellationToken))
-            {
-                return;
-            }
-
-            if (requestStream.Current.KindCase != ClientFrame.KindOneofCase.Start)
-            {
-                throw new InvalidDataException($"The first frame of a call must be 'start', not '{requestStream.Current.KindCase}'.");
-            }
-
-            item = ContractSerializer.FromBytes<WorkItem>(requestStream.Current.Start.Memory);
-            body = await ReadBodyAsync(requestStream, item.ContentLength, context.CancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            await WriteErrorAsync(responseStream, WorkerErrorKind.Rejected, exception);
-            return;
-        }
-
-        await RunRegisteredAsync(item, body, responseStream, context.CancellationToken);
-    }
-
-    public override Task<CancelReply> Cancel(CancelRequest request, ServerCallContext context)
-    {
-        running.Cancel(request.CallId);
-        return Task.FromResult(new CancelReply());
-    }
-
-    private async Task RunRegisteredAsync(WorkItem item, ReadOnlyMemory<byte>? body, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken callToken)
-    {
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(callToken);
-        running.Register(item.CallId, cancel);
-        try
-        {
-            await RunAsync(item, body, responseStream, cancel.Token);
+            // The client went away.
         }
         finally
         {
-            running.Unregister(item.CallId);
+            await stop.CancelAsync();
+            await reading;
         }
     }
 
-    private async Task RunAsync(WorkItem item, ReadOnlyMemory<byte>? body, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken cancellationToken)
+    private static async Task ReadFramesAsync(IAsyncStreamReader<ClientFrame> requestStream, ChannelWriter<ClientFrame> frames, CurrentCall current, CancellationToken stop)
+    {
+        try
+        {
+            while (await requestStream.MoveNext(stop))
+            {
+                ClientFrame frame = requestStream.Current;
+                if (frame.Cancel != 0)
+                {
+                    current.Cancel(frame.Cancel);
+                }
+                else
+                {
+                    frames.TryWrite(frame);
+                }
+            }
+
+            frames.TryComplete();
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or InvalidOperationException or RpcException)
+        {
+            frames.TryComplete(exception);
+        }
+    }
+
+    private async Task RunAsync(WorkItem item, ReadOnlyMemory<byte>? body, AnswerWriter answer, CancellationToken cancellationToken)
     {
         MethodInfo? callback = null;
         HttpClient client;
@@ -105,13 +119,12 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         }
         catch (Exception exception)
         {
-            await WriteErrorAsync(responseStream, WorkerErrorKind.Rejected, exception);
+            await answer.WriteErrorAsync(WorkerErrorKind.Rejected, exception);
             return;
         }
 
         CookieJar jar = CookieJar.ForWorker(item.Request.Jar);
         Response response;
-        ByteString head;
         using (var deadline = new RequestDeadline(item.Request.Timeout, cancellationToken))
         {
             try
@@ -121,31 +134,32 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
                 Dictionary<string, string> headers = HttpExchange.CollectHeaders(message);
                 if (callback is null)
                 {
-                    await StreamResponseAsync(exchange, Head(exchange, headers, jar, message.Content.Headers.ContentLength ?? -1), responseStream, deadline.Token);
+                    answer.SetHead(Head(exchange, headers, jar, message.Content.Headers.ContentLength ?? -1));
+                    await StreamBodyAsync(message, answer, deadline.Token);
                     return;
                 }
 
                 byte[] content = await HttpExchange.ReadBodyAsync(message, deadline.Token);
-                head = Head(exchange, headers, jar, contentLength: 0);
+                answer.SetHead(Head(exchange, headers, jar, contentLength: 0));
                 response = new Response((int)message.StatusCode, message.ReasonPhrase, exchange.Url, headers, content, exchange.Elapsed, Environment.ProcessId);
             }
-            catch (OperationCanceledException exception)
+            catch (OperationCanceledException exception) when (!answer.Ended)
             {
                 bool timedOut = deadline.TimedOut;
-                await WriteErrorAsync(responseStream, timedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception));
+                await answer.WriteErrorAsync(timedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception));
                 return;
             }
-            catch (Exception exception)
+            catch (Exception exception) when (exception is not OperationCanceledException && !answer.Ended)
             {
-                await WriteErrorAsync(responseStream, WorkerErrorKind.Transport, exception);
+                await answer.WriteErrorAsync(WorkerErrorKind.Transport, exception);
                 return;
             }
         }
 
-        await RunCallbackAsync(callback, response, head, responseStream);
+        await RunCallbackAsync(callback, response, answer);
     }
 
-    private static async Task RunCallbackAsync(MethodInfo callback, Response response, ByteString head, IServerStreamWriter<WorkerFrame> responseStream)
+    private static async Task RunCallbackAsync(MethodInfo callback, Response response, AnswerWriter answer)
     {
         object? result;
         try
@@ -154,7 +168,7 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         }
         catch (Exception exception)
         {
-            await WriteErrorAsync(responseStream, WorkerErrorKind.Callback, exception);
+            await answer.WriteErrorAsync(WorkerErrorKind.Callback, exception);
             return;
         }
 
@@ -165,42 +179,35 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         }
         catch (Exception exception)
         {
-            await WriteErrorAsync(responseStream, WorkerErrorKind.Serialization, exception);
+            await answer.WriteErrorAsync(WorkerErrorKind.Serialization, exception);
             return;
         }
 
-        // The head rides with the first chunk; a result is never empty (MessagePack writes at least one byte).
+        long left = serialized.Length;
         foreach (ReadOnlyMemory<byte> segment in serialized.Segments)
         {
             for (int offset = 0; offset < segment.Length; offset += ChunkSize)
             {
                 ReadOnlyMemory<byte> chunk = segment.Slice(offset, Math.Min(ChunkSize, segment.Length - offset));
-                await responseStream.WriteAsync(new WorkerFrame { Head = head, Chunk = UnsafeByteOperations.UnsafeWrap(chunk) });
-                head = ByteString.Empty;
+                left -= chunk.Length;
+                await answer.WriteAsync(chunk, last: left == 0);
             }
         }
     }
 
-    private static async Task StreamResponseAsync(ExchangeResult exchange, ByteString head, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken cancellationToken)
+    private static async Task StreamBodyAsync(HttpResponseMessage message, AnswerWriter answer, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            Stream stream = await exchange.Response.Content.ReadAsStreamAsync(cancellationToken);
+            Stream stream = await message.Content.ReadAsStreamAsync(cancellationToken);
             await using (stream)
             {
                 while (true)
                 {
+                    // A short read is the end of the body: that chunk is the last frame.
                     int read = await stream.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, cancellationToken);
-
-                    // The head goes with the first chunk (even an empty one). The frame is
-                    // serialized by the time WriteAsync completes: the buffer can be reused.
-                    if (read > 0 || !head.IsEmpty)
-                    {
-                        await responseStream.WriteAsync(new WorkerFrame { Head = head, Chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)) });
-                        head = ByteString.Empty;
-                    }
-
+                    await answer.WriteAsync(buffer.AsMemory(0, read), last: read < ChunkSize);
                     if (read < ChunkSize)
                     {
                         return;
@@ -231,26 +238,28 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         return UnsafeByteOperations.UnsafeWrap(ContractSerializer.ToBytes(head));
     }
 
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(IAsyncStreamReader<ClientFrame> requestStream, long length, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(ClientFrame start, ChannelReader<ClientFrame> frames, long length, CancellationToken cancellationToken)
     {
         if (length == 0)
         {
             return null;
         }
 
+        if (start.Body.Length == length)
+        {
+            return start.Body.Memory;
+        }
+
         byte[] body = new byte[length];
-        int offset = 0;
+        start.Body.Span.CopyTo(body);
+        int offset = start.Body.Length;
         while (offset < body.Length)
         {
-            if (!await requestStream.MoveNext(cancellationToken) || requestStream.Current.KindCase != ClientFrame.KindOneofCase.Body)
+            ClientFrame frame = await frames.ReadAsync(cancellationToken);
+            ReadOnlySpan<byte> chunk = frame.Body.Span;
+            if (!frame.Start.IsEmpty || chunk.Length > body.Length - offset)
             {
-                throw new InvalidDataException($"The request body ended after {offset} of {length} bytes.");
-            }
-
-            ReadOnlySpan<byte> chunk = requestStream.Current.Body.Span;
-            if (chunk.Length > body.Length - offset)
-            {
-                throw new InvalidDataException($"The request body is longer than the {length} bytes announced.");
+                throw new InvalidDataException($"The request body does not match the {length} bytes announced.");
             }
 
             chunk.CopyTo(body.AsSpan(offset));
@@ -259,7 +268,4 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
 
         return body;
     }
-
-    private static Task WriteErrorAsync(IServerStreamWriter<WorkerFrame> responseStream, WorkerErrorKind kind, Exception exception) =>
-        responseStream.WriteAsync(new WorkerFrame { Error = UnsafeByteOperations.UnsafeWrap(ContractSerializer.ToBytes(WorkerError.From(kind, exception))) });
 }

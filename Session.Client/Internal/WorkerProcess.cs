@@ -210,22 +210,45 @@ internal sealed class WorkerProcess
     private async Task SlotLoopAsync()
     {
         ChannelReader<PendingWork> queue = _pool.Queue;
-        while (!_stopTaking.IsCancellationRequested)
+        SlotStream? stream = null;
+        try
         {
-            PendingWork work;
-            try
+            while (!_stopTaking.IsCancellationRequested)
             {
-                work = await queue.ReadAsync(_stopTaking.Token).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or ChannelClosedException)
-            {
-                return;
-            }
+                PendingWork work;
+                try
+                {
+                    work = await queue.ReadAsync(_stopTaking.Token).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is OperationCanceledException or ChannelClosedException)
+                {
+                    return;
+                }
 
-            if (work.TryStart())
+                if (work.TryStart())
+                {
+                    stream ??= new SlotStream(_client.Serve(_headers, cancellationToken: _dead.Token));
+                    if (!await RunAsync(work, stream).ConfigureAwait(false))
+                    {
+                        // The stream is broken or out of step: the next request opens a new one.
+                        stream.Dispose();
+                        stream = null;
+                    }
+
+                    AfterRequest();
+                }
+            }
+        }
+        finally
+        {
+            if (stream is not null)
             {
-                await RunAsync(work).ConfigureAwait(false);
-                AfterRequest();
+                if (!IsDead)
+                {
+                    await stream.CloseAsync().ConfigureAwait(false);
+                }
+
+                stream.Dispose();
             }
         }
     }
@@ -249,12 +272,14 @@ internal sealed class WorkerProcess
         }
     }
 
-    private async Task RunAsync(PendingWork work)
+    /// <summary>Runs one request on the slot's stream; false if the stream cannot carry another.</summary>
+    private async Task<bool> RunAsync(PendingWork work, SlotStream stream)
     {
         Interlocked.Increment(ref _inFlight);
-        IDisposable? call = null;
         CancellationTokenRegistration onCallerCancel = default;
         Timer? overrun = null;
+        Task? cancelling = null;
+        bool reusable = false;
         try
         {
             byte[]? content = work.Request.Content;
@@ -264,39 +289,25 @@ internal sealed class WorkerProcess
             byte[] start = ContractSerializer.ToBytes(item);
             if (start.Length > MaxStartFrame)
             {
-                throw new ArgumentException(
-                    $"The request to '{work.Request.Url}' carries {start.Length} bytes of headers, cookies and URL, more than the {MaxStartFrame} a worker accepts in one frame.");
+                work.Fail(new ArgumentException(
+                    $"The request to '{work.Request.Url}' carries {start.Length} bytes of headers, cookies and URL, more than the {MaxStartFrame} a worker accepts in one frame."));
+                return true;
             }
 
-            IAsyncStreamReader<WorkerFrame> replies;
-            if (content is null || content.Length <= MaxInlineBody)
+            // The common case is one message: the work item with the whole body.
+            var first = new ClientFrame { Start = UnsafeByteOperations.UnsafeWrap(start) };
+            int inline = Math.Min(content?.Length ?? 0, MaxInlineBody);
+            if (inline > 0)
             {
-                // The common case: request and body in one message, the call's request side ended with it.
-                var request = new ExecuteRequest { Item = UnsafeByteOperations.UnsafeWrap(start) };
-                if (content is not null)
-                {
-                    request.Body = UnsafeByteOperations.UnsafeWrap(content);
-                }
-
-                AsyncServerStreamingCall<WorkerFrame> execute = _client.Execute(request, _headers, cancellationToken: _dead.Token);
-                call = execute;
-                replies = execute.ResponseStream;
+                first.Body = UnsafeByteOperations.UnsafeWrap(content.AsMemory(0, inline));
             }
-            else
-            {
-                AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> upload = _client.ExecuteUpload(_headers, cancellationToken: _dead.Token);
-                call = upload;
-                replies = upload.ResponseStream;
-                await upload.RequestStream.WriteAsync(new ClientFrame { Start = UnsafeByteOperations.UnsafeWrap(start) }, work.CancellationToken).ConfigureAwait(false);
-                for (int offset = 0; offset < content.Length; offset += ChunkSize)
-                {
-                    ReadOnlyMemory<byte> chunk = content.AsMemory(offset, Math.Min(ChunkSize, content.Length - offset));
-                    await upload.RequestStream.WriteAsync(new ClientFrame { Body = UnsafeByteOperations.UnsafeWrap(chunk) }, work.CancellationToken).ConfigureAwait(false);
-                }
 
-                // Ending our side matters: Kestrel tracks a stream until the client ends or resets
-                // it, and past 200 on one connection it refuses new ones.
-                await upload.RequestStream.CompleteAsync().ConfigureAwait(false);
+            await stream.WriteAsync(first).ConfigureAwait(false);
+            for (int offset = inline; content is not null && offset < content.Length; offset += ChunkSize)
+            {
+                // A request cancelled mid-upload breaks the stream (the worker then drops it).
+                work.CancellationToken.ThrowIfCancellationRequested();
+                await stream.WriteAsync(new ClientFrame { Body = UnsafeByteOperations.UnsafeWrap(content.AsMemory(offset, Math.Min(ChunkSize, content.Length - offset))) }).ConfigureAwait(false);
             }
 
             TimeSpan timeout = work.Request.Timeout;
@@ -306,9 +317,15 @@ internal sealed class WorkerProcess
             }
 
             // From here the worker runs the request: the caller's cancellation ends the task at
-            // once and asks the worker to abort; the slot stays busy until the worker is done.
-            onCallerCancel = work.CancellationToken.UnsafeRegister(_ => CancelByCaller(work, callId), null);
-            await ReadRepliesAsync(replies, work).ConfigureAwait(false);
+            // once and asks the worker to abort; the slot stays busy until the worker answers.
+            onCallerCancel = work.CancellationToken.UnsafeRegister(
+                _ =>
+                {
+                    work.Fail(new OperationCanceledException(work.CancellationToken));
+                    cancelling = stream.CancelAsync(callId);
+                },
+                null);
+            reusable = await ReadAnswerAsync(stream.Replies, work).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -322,26 +339,39 @@ internal sealed class WorkerProcess
                 await overrun.DisposeAsync().ConfigureAwait(false);
             }
 
-            call?.Dispose();
+            if (cancelling is not null)
+            {
+                await cancelling.ConfigureAwait(false);
+            }
+
             Interlocked.Decrement(ref _inFlight);
         }
+
+        return reusable;
     }
 
-    private async Task ReadRepliesAsync(IAsyncStreamReader<WorkerFrame> replies, PendingWork work)
+    /// <summary>Reads one answer, up to its end frame, and ends the work with it; false if the worker refused the framing.</summary>
+    private async Task<bool> ReadAnswerAsync(IAsyncStreamReader<WorkerFrame> replies, PendingWork work)
     {
         ResponseHead? head = null;
         BodyBuffer? buffer = null;
+        bool reusable = true;
         try
         {
-            while (await replies.MoveNext(CancellationToken.None).ConfigureAwait(false))
+            while (true)
             {
+                if (!await replies.MoveNext(CancellationToken.None).ConfigureAwait(false))
+                {
+                    throw new IOException($"Worker {ProcessId} ended its stream in the middle of an answer.");
+                }
+
                 WorkerFrame frame = replies.Current;
                 _pool.CountFromWorkers(frame.CalculateSize());
                 if (!frame.Error.IsEmpty)
                 {
                     WorkerError error = ContractSerializer.FromBytes<WorkerError>(frame.Error.Memory);
+                    reusable = error.Kind != WorkerErrorKind.Rejected;
                     work.Fail(RemoteExceptions.Create(error, work.RemoteCallback, ProcessId));
-                    continue;
                 }
 
                 if (!frame.Head.IsEmpty)
@@ -359,22 +389,27 @@ internal sealed class WorkerProcess
                 {
                     (buffer ?? throw new InvalidDataException($"Worker {ProcessId} sent a chunk before the response head.")).Write(frame.Chunk.Span);
                 }
+
+                if (frame.End)
+                {
+                    break;
+                }
             }
 
             if (work.IsEnded)
             {
-                return;
+                return reusable;
             }
 
             if (head is null || buffer is null)
             {
-                throw new InvalidDataException($"Worker {ProcessId} ended the call without a response.");
+                throw new InvalidDataException($"Worker {ProcessId} ended an answer without a response.");
             }
 
             if (work.RemoteCallback is null)
             {
                 work.Complete(head.ToResponse(buffer.ToArray()));
-                return;
+                return true;
             }
 
             object? result;
@@ -386,10 +421,11 @@ internal sealed class WorkerProcess
             {
                 work.Fail(new SerializationException(
                     $"The result of callback '{work.RemoteCallback.DisplayName}' from worker {ProcessId} could not be read as '{work.RemoteResultType}': {exception.Message}", exception));
-                return;
+                return true;
             }
 
             work.CompleteWithResult(result);
+            return true;
         }
         finally
         {
@@ -419,7 +455,7 @@ internal sealed class WorkerProcess
             return;
         }
 
-        if (IsDead || exception is RpcException)
+        if (IsDead || exception is RpcException or IOException)
         {
             if (!IsDead && await Task.WhenAny(_exited, Task.Delay(s_exitWait)).ConfigureAwait(false) != _exited)
             {
@@ -464,24 +500,6 @@ internal sealed class WorkerProcess
         // .NET): this request times out, and its worker is killed and replaced.
         work.Fail(RequestDeadline.TimeoutException(timeout));
         Kill($"a request ({work.Request.Method} {work.Request.Url}) overran its timeout of {timeout.TotalSeconds:0.###} s by {OverrunMargin.TotalSeconds:0} s");
-    }
-
-    private void CancelByCaller(PendingWork work, long callId)
-    {
-        work.Fail(new OperationCanceledException(work.CancellationToken));
-        _ = SendCancelAsync(callId);
-    }
-
-    private async Task SendCancelAsync(long callId)
-    {
-        try
-        {
-            await _client.CancelAsync(new CancelRequest { CallId = callId }, _headers, cancellationToken: _dead.Token).ConfigureAwait(false);
-        }
-        catch (RpcException)
-        {
-            // The worker is gone: its calls end with it.
-        }
     }
 
     private static bool IsConnectionRefused(Exception exception)

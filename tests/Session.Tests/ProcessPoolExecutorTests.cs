@@ -196,7 +196,9 @@ public sealed class ProcessPoolExecutorTests
         });
         var client = new WorkerProtocol.WorkerClient(channel);
         Metadata headers = token is null ? [] : new Metadata { { Session.Contracts.Internal.WorkerEnvironment.TokenHeader, token } };
-        using AsyncServerStreamingCall<WorkerFrame> call = client.Execute(new ExecuteRequest { Item = Google.Protobuf.ByteString.CopyFrom(0x90) }, headers);
+        using AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call = client.Serve(headers);
+        await call.RequestStream.WriteAsync(new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0x90) }).Within();
+        await call.RequestStream.CompleteAsync().Within();
         while (await call.ResponseStream.MoveNext(CancellationToken.None).Within())
         {
         }

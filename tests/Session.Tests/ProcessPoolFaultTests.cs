@@ -313,11 +313,12 @@ public sealed class ProcessPoolFaultTests
         var headers = new Metadata { { Session.Contracts.Internal.WorkerEnvironment.TokenHeader, pool.Token } };
 
         // A well-formed call whose payload is garbage: answered with an error, not a crash.
-        WorkerFrame[] garbageReply = await CallAsync(client, headers, new ExecuteRequest { Item = Google.Protobuf.ByteString.CopyFrom(0xc1, 0xff, 0x00, 0x13) });
+        WorkerFrame[] garbageReply = await CallAsync(client, headers, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0xc1, 0xff, 0x00, 0x13) });
         Assert.That(garbageReply.Single().Error.IsEmpty, Is.False, "an error frame");
+        Assert.That(garbageReply.Single().End, Is.True, "that ends the answer (and the worker drops the stream)");
 
         // A frame larger than any the protocol uses: refused by the gRPC message limit.
-        RpcException huge = Assert.ThrowsAsync<RpcException>(() => CallAsync(client, headers, new ExecuteRequest { Item = Google.Protobuf.ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }))!;
+        RpcException huge = Assert.ThrowsAsync<RpcException>(() => CallAsync(client, headers, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }))!;
         Assert.That(huge.StatusCode, Is.AnyOf(StatusCode.ResourceExhausted, StatusCode.Cancelled), "the worker refuses it (and may reset the stream before the client finishes sending)");
 
         Response response = await session.GetAsync(TestServer.Url("/get")).Within();
@@ -367,9 +368,11 @@ public sealed class ProcessPoolFaultTests
         MaxSendMessageSize = null,
     });
 
-    private static async Task<WorkerFrame[]> CallAsync(WorkerProtocol.WorkerClient client, Metadata headers, ExecuteRequest request)
+    private static async Task<WorkerFrame[]> CallAsync(WorkerProtocol.WorkerClient client, Metadata headers, ClientFrame frame)
     {
-        using AsyncServerStreamingCall<WorkerFrame> call = client.Execute(request, headers);
+        using AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call = client.Serve(headers);
+        await call.RequestStream.WriteAsync(frame).Within();
+        await call.RequestStream.CompleteAsync().Within();
         var replies = new List<WorkerFrame>();
         while (await call.ResponseStream.MoveNext(CancellationToken.None).Within())
         {

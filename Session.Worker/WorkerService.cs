@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Reflection;
-using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
 using MessagePack;
@@ -25,29 +24,37 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
 
     public override async Task Serve(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
     {
-        // A reader runs for the stream's whole life, so that a cancel frame is seen while a
-        // request runs; requests go through a channel to the loop below, one at a time.
-        var frames = Channel.CreateUnbounded<ClientFrame>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // One loop reads the stream and runs what it reads, so that a request starts on the
+        // thread that received it. While a request runs, the next read is already pending: a
+        // cancel frame naming the request aborts it; the next request's start (sent once the
+        // client has the answer's end) waits its turn. No read is left pending on return.
+        CancellationToken callToken = context.CancellationToken;
         var current = new CurrentCall();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        Task reading = ReadFramesAsync(requestStream, frames.Writer, current, stop.Token);
+        Task<bool> next = requestStream.MoveNext(callToken);
         try
         {
-            while (await frames.Reader.WaitToReadAsync(stop.Token))
+            while (await next)
             {
+                ClientFrame frame = requestStream.Current;
+                if (frame.Cancel != 0)
+                {
+                    current.Cancel(frame.Cancel);
+                    next = requestStream.MoveNext(callToken);
+                    continue;
+                }
+
                 var answer = new AnswerWriter(responseStream);
                 WorkItem item;
                 ReadOnlyMemory<byte>? body;
                 try
                 {
-                    ClientFrame start = await frames.Reader.ReadAsync(stop.Token);
-                    if (start.Start.IsEmpty)
+                    if (frame.Start.IsEmpty)
                     {
                         throw new InvalidDataException("A request must begin with a 'start' frame.");
                     }
 
-                    item = ContractSerializer.FromBytes<WorkItem>(start.Start.Memory);
-                    body = await ReadBodyAsync(start, frames.Reader, item.ContentLength, stop.Token);
+                    item = ContractSerializer.FromBytes<WorkItem>(frame.Start.Memory);
+                    body = await ReadBodyAsync(frame, requestStream, item.ContentLength, callToken);
                 }
                 catch (Exception exception) when (exception is InvalidDataException or MessagePackSerializationException or FormatException or EndOfStreamException)
                 {
@@ -56,51 +63,30 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
                     return;
                 }
 
-                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(callToken);
                 current.Begin(item.CallId, cancel);
+                Task run = RunAsync(item, body, answer, cancel.Token);
                 try
                 {
-                    await RunAsync(item, body, answer, cancel.Token);
+                    // When this ends, 'next' is pending, or holds what follows (the next start,
+                    // a late cancel, or the end of the stream): the loop takes it from there.
+                    next = requestStream.MoveNext(callToken);
+                    while (!run.IsCompleted && await Task.WhenAny(run, next) == next && await next && requestStream.Current.Cancel != 0)
+                    {
+                        current.Cancel(requestStream.Current.Cancel);
+                        next = requestStream.MoveNext(callToken);
+                    }
                 }
                 finally
                 {
+                    await run;
                     current.End();
                 }
             }
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is OperationCanceledException or IOException && callToken.IsCancellationRequested)
         {
             // The client went away.
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await reading;
-        }
-    }
-
-    private static async Task ReadFramesAsync(IAsyncStreamReader<ClientFrame> requestStream, ChannelWriter<ClientFrame> frames, CurrentCall current, CancellationToken stop)
-    {
-        try
-        {
-            while (await requestStream.MoveNext(stop))
-            {
-                ClientFrame frame = requestStream.Current;
-                if (frame.Cancel != 0)
-                {
-                    current.Cancel(frame.Cancel);
-                }
-                else
-                {
-                    frames.TryWrite(frame);
-                }
-            }
-
-            frames.TryComplete();
-        }
-        catch (Exception exception) when (exception is OperationCanceledException or IOException or InvalidOperationException or RpcException)
-        {
-            frames.TryComplete(exception);
         }
     }
 
@@ -238,7 +224,7 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         return UnsafeByteOperations.UnsafeWrap(ContractSerializer.ToBytes(head));
     }
 
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(ClientFrame start, ChannelReader<ClientFrame> frames, long length, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(ClientFrame start, IAsyncStreamReader<ClientFrame> requestStream, long length, CancellationToken cancellationToken)
     {
         if (length == 0)
         {
@@ -255,7 +241,12 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         int offset = start.Body.Length;
         while (offset < body.Length)
         {
-            ClientFrame frame = await frames.ReadAsync(cancellationToken);
+            if (!await requestStream.MoveNext(cancellationToken))
+            {
+                throw new InvalidDataException($"The request body ended after {offset} of {length} bytes.");
+            }
+
+            ClientFrame frame = requestStream.Current;
             ReadOnlySpan<byte> chunk = frame.Body.Span;
             if (!frame.Start.IsEmpty || chunk.Length > body.Length - offset)
             {

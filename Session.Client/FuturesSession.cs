@@ -55,15 +55,8 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
         Options = options ?? new SessionOptions();
         RequestPreparer.ValidateSession(Options, nameof(options));
         _transport = TransportSettings.From(Options);
-        if (executor is null)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(maxWorkers, 1);
-            executor = new ThreadPoolExecutor(maxWorkers);
-            _ownsExecutor = true;
-        }
-
-        Executor = executor;
-        executor.Validate(this);
+        (Executor, _ownsExecutor) = Own(executor, maxWorkers);
+        Executor.Validate(this);
     }
 
     /// <summary>
@@ -84,15 +77,8 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
         _wrappedClient = session;
         Options = new SessionOptions();
         _transport = TransportSettings.From(Options);
-        if (executor is null)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(maxWorkers, 1);
-            executor = new ThreadPoolExecutor(maxWorkers);
-            _ownsExecutor = true;
-        }
-
-        Executor = executor;
-        executor.Validate(this);
+        (Executor, _ownsExecutor) = Own(executor, maxWorkers);
+        Executor.Validate(this);
     }
 
     /// <summary>The executor that runs this session's requests.</summary>
@@ -181,6 +167,18 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
         }
 
         return work.Task;
+    }
+
+    /// <summary>The given executor (not owned), or a new owned thread pool of <paramref name="maxWorkers"/>.</summary>
+    private static (IRequestExecutor Executor, bool Owned) Own(IRequestExecutor? executor, int maxWorkers)
+    {
+        if (executor is not null)
+        {
+            return (executor, false);
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxWorkers, 1);
+        return (new ThreadPoolExecutor(maxWorkers), true);
     }
 
     private HttpClient CreateOwnClient()

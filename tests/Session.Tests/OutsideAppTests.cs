@@ -50,6 +50,32 @@ public sealed class OutsideAppTests
         }
     }
 
+    [Test]
+    public async Task BenchmarkQuick_RunsEveryScenario_WithoutAFailedRequest()
+    {
+        string root = ProcessRunner.RepositoryRoot();
+        string bench = Path.Combine(root, "bench", "Bench", "bin", ProcessRunner.Configuration(), "net10.0", "Bench.dll");
+        string json = Path.Combine(Path.GetTempPath(), $"processfutures-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            // A smoke run: every scenario, every executor, no request may fail. No timing is asserted.
+            (int exitCode, string output) = await ProcessRunner.RunAsync(Environment.ProcessPath!, ["exec", bench, "--quick", "--out", json], root, seconds: 180);
+            await TestContext.Out.WriteLineAsync(output);
+
+            Assert.That(exitCode, Is.Zero, output);
+            using System.Text.Json.JsonDocument report = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            System.Text.Json.JsonElement[] throughput = [.. report.RootElement.GetProperty("Throughput").EnumerateArray()];
+            Assert.That(throughput.Select(t => t.GetProperty("Executor").GetString()).Distinct(), Has.Exactly(3).Items);
+            Assert.That(throughput.Select(t => t.GetProperty("Load").GetProperty("Errors").GetInt64()), Is.All.Zero);
+            Assert.That(throughput.Select(t => t.GetProperty("Load").GetProperty("Requests").GetInt64()), Is.All.Positive);
+            Assert.That(report.RootElement.GetProperty("Memory").EnumerateArray().Select(m => m.GetProperty("Errors").GetInt64()), Is.All.Zero);
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
     private static async Task<string> Succeed(string fileName, string[] arguments, string directory, double seconds)
     {
         (int exitCode, string output) = await ProcessRunner.RunAsync(fileName, arguments, directory, seconds);

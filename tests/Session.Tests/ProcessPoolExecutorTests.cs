@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Runtime.Serialization;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -182,18 +181,7 @@ public sealed class ProcessPoolExecutorTests
     /// <summary>Sends one well-formed call straight to a worker socket; it fails only if the worker refuses it.</summary>
     private static async Task CallWorkerAsync(string socketPath, string? token)
     {
-        using var channel = GrpcChannel.ForAddress("http://worker", new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectCallback = async (_, ct) =>
-                {
-                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                },
-            },
-        });
+        using GrpcChannel channel = WorkerSockets.Channel(socketPath);
         var client = new WorkerProtocol.WorkerClient(channel);
         Metadata headers = token is null ? [] : new Metadata { { Session.Contracts.Internal.WorkerEnvironment.TokenHeader, token } };
         using AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call = client.Serve(headers);

@@ -308,7 +308,7 @@ public sealed class ProcessPoolFaultTests
             }
         }
 
-        using GrpcChannel channel = WorkerChannel(socketPath);
+        using GrpcChannel channel = WorkerSockets.Channel(socketPath);
         var client = new WorkerProtocol.WorkerClient(channel);
         var headers = new Metadata { { Session.Contracts.Internal.WorkerEnvironment.TokenHeader, pool.Token } };
 
@@ -353,20 +353,6 @@ public sealed class ProcessPoolFaultTests
         File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.Move(temporary, path, overwrite: true);
     }
-
-    private static GrpcChannel WorkerChannel(string socketPath) => GrpcChannel.ForAddress("http://worker", new GrpcChannelOptions
-    {
-        HttpHandler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-        },
-        MaxSendMessageSize = null,
-    });
 
     private static async Task<WorkerFrame[]> CallAsync(WorkerProtocol.WorkerClient client, Metadata headers, ClientFrame frame)
     {

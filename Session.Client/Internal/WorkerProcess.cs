@@ -27,7 +27,7 @@ internal sealed class WorkerProcess
     /// <summary>Request body chunks: under 85,000 bytes, off the large object heap.</summary>
     private const int ChunkSize = 64 * 1024;
 
-    /// <summary>Bodies up to this size travel in the call's one request message; larger ones in chunks.</summary>
+    /// <summary>Bodies up to this size travel in the request's start frame; larger ones continue in chunks.</summary>
     private const int MaxInlineBody = 1024 * 1024;
 
     /// <summary>The largest first frame (URL, headers, cookies) a worker accepts: its gRPC message limit, 4 MiB, less room for framing.</summary>
@@ -82,12 +82,6 @@ internal sealed class WorkerProcess
     public bool IsDead => _dead.IsCancellationRequested;
 
     public int TasksDone => Volatile.Read(ref _tasksDone);
-
-    /// <summary>The exit code once the process exited.</summary>
-    public Task<int> Exited => _exited;
-
-    /// <summary>The last lines the worker printed.</summary>
-    public string LastOutput => _output.Last();
 
     public bool IsRetiring => Volatile.Read(ref _retiring) != 0;
 

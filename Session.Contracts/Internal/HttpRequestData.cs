@@ -24,7 +24,7 @@ internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
     /// <summary>The cookies the session collected from responses, for a worker's per-request jar. Not used in process.</summary>
     public CookieData[] Jar { get; set; } = [];
 
-    /// <summary>The body. In process it is used as it is; to a worker it travels as chunks after the WorkItem.</summary>
+    /// <summary>The body. In process it is used as it is; to a worker it travels beside the WorkItem, not in it.</summary>
     public byte[]? Content { get; init; }
 
     /// <summary><see cref="Timeout.InfiniteTimeSpan"/> for none.</summary>

@@ -27,18 +27,21 @@ public sealed partial class ProcessPoolExecutor
             {
                 worker = await _launcher.StartAsync(stopping).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is WorkerStartException or OperationCanceledException)
+            catch (Exception exception)
             {
                 lock (_stateLock)
                 {
                     _starting--;
                 }
 
-                if (exception is not WorkerStartException failure)
+                if (exception is OperationCanceledException && stopping.IsCancellationRequested)
                 {
                     return;
                 }
 
+                // Anything else that goes wrong while starting is a failed start too: say what, back off, try again.
+                WorkerStartException failure = exception as WorkerStartException
+                    ?? new WorkerStartException($"Starting a worker failed: {exception.Message}", Options.WorkerPath ?? "Session.Worker.dll", exception);
                 backoff = await BackOffAsync(failure, backoff, stopping).ConfigureAwait(false);
                 continue;
             }
@@ -155,22 +158,28 @@ public sealed partial class ProcessPoolExecutor
             work.CancelQueued(_stopping.Token);
         }
 
-        // Each supervisor stops its own worker, giving running requests the grace period.
-        await Task.WhenAll(_supervisors).ConfigureAwait(false);
-
-        // Workers leaving after recycling or death get the same grace, then are killed.
-        KeyValuePair<WorkerProcess, Task>[] leaving = [.. _leaving];
-        Task all = Task.WhenAll(leaving.Select(pair => pair.Value));
-        if (await Task.WhenAny(all, Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false) != all)
+        try
         {
-            foreach (KeyValuePair<WorkerProcess, Task> pair in leaving)
-            {
-                pair.Key.Kill("the pool is shutting down and the grace period elapsed");
-            }
-        }
+            // Each supervisor stops its own worker, giving running requests the grace period.
+            await Task.WhenAll(_supervisors).ConfigureAwait(false);
 
-        await all.ConfigureAwait(false);
-        _directory.Dispose();
+            // Workers leaving after recycling or death get the same grace, then are killed.
+            KeyValuePair<WorkerProcess, Task>[] leaving = [.. _leaving];
+            Task all = Task.WhenAll(leaving.Select(pair => pair.Value));
+            if (await Task.WhenAny(all, Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false) != all)
+            {
+                foreach (KeyValuePair<WorkerProcess, Task> pair in leaving)
+                {
+                    pair.Key.Kill("the pool is shutting down and the grace period elapsed");
+                }
+            }
+
+            await all.ConfigureAwait(false);
+        }
+        finally
+        {
+            _directory.Dispose();
+        }
     }
 
     private static WorkerStartException Copy(WorkerStartException failure) =>

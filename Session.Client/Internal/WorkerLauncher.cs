@@ -155,7 +155,12 @@ internal sealed class WorkerLauncher
         else
         {
             KillQuietly(process);
-            stopping.ThrowIfCancellationRequested();
+            if (stopping.IsCancellationRequested)
+            {
+                process.Dispose();
+                stopping.ThrowIfCancellationRequested();
+            }
+
             problem = $"was not ready within {_pool.Options.WorkerStartTimeout.TotalSeconds:0.###} s (WorkerStartTimeout) and was killed";
         }
 

@@ -221,7 +221,17 @@ internal sealed class WorkerProcess
 
                 if (work.TryStart())
                 {
-                    stream ??= new SlotStream(_client.Serve(_headers, cancellationToken: _dead.Token));
+                    try
+                    {
+                        stream ??= new SlotStream(_client.Serve(_headers, cancellationToken: _dead.Token));
+                    }
+                    catch (Exception exception)
+                    {
+                        // The work was taken: it must still end.
+                        await FailAsync(work, exception).ConfigureAwait(false);
+                        continue;
+                    }
+
                     if (!await RunAsync(work, stream).ConfigureAwait(false))
                     {
                         // The stream is broken or out of step: the next request opens a new one.

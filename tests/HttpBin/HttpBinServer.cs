@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -32,6 +34,9 @@ public sealed class HttpBinServer : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The same endpoints over HTTPS, with a self-signed certificate made at start (no client trusts it).</summary>
+    public Uri HttpsBaseAddress { get; private set; } = null!;
+
     /// <summary>Requests being served right now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -45,9 +50,11 @@ public sealed class HttpBinServer : IAsyncDisposable
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        X509Certificate2 certificate = SelfSignedCertificate();
         builder.WebHost.UseKestrel(options =>
         {
             options.Listen(IPAddress.Loopback, 0);
+            options.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
             options.Limits.MaxRequestBodySize = null;
         });
         builder.Services.AddRoutingCore();
@@ -55,10 +62,14 @@ public sealed class HttpBinServer : IAsyncDisposable
         var server = new HttpBinServer(app);
         server.Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        ICollection<string> addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        server.BaseAddress = new Uri(addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal)).TrimEnd('/') + "/");
+        server.HttpsBaseAddress = new Uri(addresses.First(a => a.StartsWith("https:", StringComparison.Ordinal)).TrimEnd('/') + "/");
         return server;
     }
+
+    /// <summary>An absolute HTTPS URL on this server.</summary>
+    public string HttpsUrl(string pathAndQuery) => new Uri(HttpsBaseAddress, pathAndQuery.TrimStart('/')).AbsoluteUri;
 
     /// <summary>An absolute URL on this server.</summary>
     public string Url(string pathAndQuery) => new Uri(BaseAddress, pathAndQuery.TrimStart('/')).AbsoluteUri;
@@ -170,6 +181,19 @@ public sealed class HttpBinServer : IAsyncDisposable
             c.Abort();
             return Task.CompletedTask;
         });
+    }
+
+    private static X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using X509Certificate2 ephemeral = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+
+        // Round-trip through PKCS#12 so the private key is usable by the TLS stack on every platform.
+        return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), password: null);
     }
 
     private async Task WriteBytesAsync(HttpContext context, int length, bool knownLength)

@@ -443,6 +443,32 @@ public sealed class FuturesSessionTests(ExecutorKind kind)
         Assert.That((await session.GetAsync(TestServer.Url("/get")).Within()).StatusCode, Is.EqualTo(200), "the executor keeps serving");
     }
 
+    [Test]
+    public async Task UntrustedCertificate_FaultsWithHttpRequestException_UnlessVerifyTlsIsOff()
+    {
+        await using var verifying = new FuturesSession(_executor);
+        await using var trusting = new FuturesSession(_executor, options: new SessionOptions { VerifyTls = false });
+
+        HttpRequestException refused = Assert.ThrowsAsync<HttpRequestException>(() => verifying.GetAsync(TestServer.Instance.HttpsUrl("/get")).Within())!;
+        Response accepted = await trusting.GetAsync(TestServer.Instance.HttpsUrl("/get")).Within();
+
+        Assert.That(refused.HttpRequestError, Is.EqualTo(HttpRequestError.SecureConnectionError));
+        Assert.That(accepted.StatusCode, Is.EqualTo(200));
+        Assert.That(accepted.Url.Scheme, Is.EqualTo("https"));
+    }
+
+    [Test]
+    public async Task Proxy_CarriesTheRequest()
+    {
+        // The local httpbin stands in for the proxy: it answers absolute-form requests by path.
+        await using var session = new FuturesSession(_executor, options: new SessionOptions { Proxy = TestServer.Instance.BaseAddress });
+
+        Response response = await session.GetAsync("http://through-the-proxy.invalid/headers").Within();
+
+        Assert.That(response.StatusCode, Is.EqualTo(200), "the host does not exist: only the proxy could answer");
+        Assert.That(response.Json<Echo>()!.Header("Host"), Is.EqualTo("through-the-proxy.invalid"));
+    }
+
     [TestCase("relative/path", "not an absolute URL")]
     [TestCase("/rooted/path", "not an absolute URL")]
     [TestCase("ftp://127.0.0.1/file", "only http and https")]

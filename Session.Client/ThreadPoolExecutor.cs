@@ -114,9 +114,7 @@ public sealed class ThreadPoolExecutor : IRequestExecutor
                 {
                     ReadOnlyMemory<byte>? body = work.Request.Content is { } bytes ? bytes : null;
                     ExchangeResult exchange = await HttpExchange.SendAsync(work.Session.HttpClient, work.Request, body, work.Session.Jar, deadline.Token).ConfigureAwait(false);
-                    using HttpResponseMessage message = exchange.Response;
-                    byte[] content = await HttpExchange.ReadBodyAsync(message, deadline.Token).ConfigureAwait(false);
-                    response = new Response((int)message.StatusCode, message.ReasonPhrase, exchange.Url, HttpExchange.CollectHeaders(message), content, exchange.Elapsed, Environment.ProcessId);
+                    response = await HttpExchange.ReadResponseAsync(exchange, deadline.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException exception)
                 {

@@ -35,7 +35,11 @@ builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
     options.ListenUnixSocket(socketPath, listen => listen.Protocols = HttpProtocols.Http2);
 });
 builder.Services.AddRoutingCore();
-builder.Services.AddGrpc(options => options.EnableDetailedErrors = false);
+builder.Services.AddGrpc(options =>
+{
+    options.EnableDetailedErrors = false;
+    options.MaxReceiveMessageSize = WireLimits.MaxMessage;
+});
 builder.Services.AddSingleton<HttpClientCache>();
 builder.Services.AddSingleton<CallbackRegistry>();
 

@@ -19,9 +19,6 @@ namespace Session.Worker;
 /// </summary>
 internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry callbacks) : WorkerProtocol.WorkerBase
 {
-    /// <summary>Under 85,000 bytes: no chunk ever lands on the large object heap.</summary>
-    internal const int ChunkSize = 64 * 1024;
-
     public override async Task Serve(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
     {
         // One loop reads the stream and runs what it reads, so that a request starts on the
@@ -116,18 +113,16 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
             try
             {
                 ExchangeResult exchange = await HttpExchange.SendAsync(client, item.Request, body, jar, deadline.Token);
-                using HttpResponseMessage message = exchange.Response;
-                Dictionary<string, string> headers = HttpExchange.CollectHeaders(message);
                 if (callback is null)
                 {
-                    answer.SetHead(Head(exchange, headers, jar, message.Content.Headers.ContentLength ?? -1));
+                    using HttpResponseMessage message = exchange.Response;
+                    answer.SetHead(Head(exchange, HttpExchange.CollectHeaders(message), jar, message.Content.Headers.ContentLength ?? -1));
                     await StreamBodyAsync(message, answer, deadline.Token);
                     return;
                 }
 
-                byte[] content = await HttpExchange.ReadBodyAsync(message, deadline.Token);
-                answer.SetHead(Head(exchange, headers, jar, contentLength: 0));
-                response = new Response((int)message.StatusCode, message.ReasonPhrase, exchange.Url, headers, content, exchange.Elapsed, Environment.ProcessId);
+                response = await HttpExchange.ReadResponseAsync(exchange, deadline.Token);
+                answer.SetHead(Head(exchange, response.Headers, jar, contentLength: 0));
             }
             catch (OperationCanceledException exception) when (!answer.Ended)
             {
@@ -172,9 +167,9 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         long left = serialized.Length;
         foreach (ReadOnlyMemory<byte> segment in serialized.Segments)
         {
-            for (int offset = 0; offset < segment.Length; offset += ChunkSize)
+            for (int offset = 0; offset < segment.Length; offset += WireLimits.ChunkSize)
             {
-                ReadOnlyMemory<byte> chunk = segment.Slice(offset, Math.Min(ChunkSize, segment.Length - offset));
+                ReadOnlyMemory<byte> chunk = segment.Slice(offset, Math.Min(WireLimits.ChunkSize, segment.Length - offset));
                 left -= chunk.Length;
                 await answer.WriteAsync(chunk, last: left == 0);
             }
@@ -183,7 +178,7 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
 
     private static async Task StreamBodyAsync(HttpResponseMessage message, AnswerWriter answer, CancellationToken cancellationToken)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(WireLimits.ChunkSize);
         try
         {
             Stream stream = await message.Content.ReadAsStreamAsync(cancellationToken);
@@ -192,9 +187,9 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
                 while (true)
                 {
                     // A short read is the end of the body: that chunk is the last frame.
-                    int read = await stream.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, cancellationToken);
-                    await answer.WriteAsync(buffer.AsMemory(0, read), last: read < ChunkSize);
-                    if (read < ChunkSize)
+                    int read = await stream.ReadAtLeastAsync(buffer.AsMemory(0, WireLimits.ChunkSize), WireLimits.ChunkSize, throwOnEndOfStream: false, cancellationToken);
+                    await answer.WriteAsync(buffer.AsMemory(0, read), last: read < WireLimits.ChunkSize);
+                    if (read < WireLimits.ChunkSize)
                     {
                         return;
                     }
@@ -207,7 +202,7 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         }
     }
 
-    private static ByteString Head(ExchangeResult exchange, Dictionary<string, string> headers, CookieJar jar, long contentLength)
+    private static ByteString Head(ExchangeResult exchange, IReadOnlyDictionary<string, string> headers, CookieJar jar, long contentLength)
     {
         HttpResponseMessage message = exchange.Response;
         var head = new ResponseHead

@@ -49,7 +49,7 @@ internal abstract class PendingWork
             _callerRegistration = CancellationToken.UnsafeRegister(static (state, token) => ((PendingWork)state!).CancelQueued(token), this);
         }
 
-        _sessionRegistration = Session.Disposing.UnsafeRegister(static (state, token) => ((PendingWork)state!).CancelQueued(token), this);
+        WatchSessionDisposal();
     }
 
     /// <summary>Takes the work off the queue; false when it already ended (cancelled while queued).</summary>
@@ -76,7 +76,7 @@ internal abstract class PendingWork
             return false;
         }
 
-        _sessionRegistration = Session.Disposing.UnsafeRegister(static (state, token) => ((PendingWork)state!).CancelQueued(token), this);
+        WatchSessionDisposal();
         return true;
     }
 
@@ -146,6 +146,9 @@ internal abstract class PendingWork
     protected abstract void SetException(Exception exception);
 
     protected abstract void SetCanceled(CancellationToken token);
+
+    private void WatchSessionDisposal() =>
+        _sessionRegistration = Session.Disposing.UnsafeRegister(static (state, token) => ((PendingWork)state!).CancelQueued(token), this);
 
     private bool TryEnd() => Interlocked.Exchange(ref _state, Ended) != Ended;
 

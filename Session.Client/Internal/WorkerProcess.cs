@@ -24,15 +24,6 @@ internal sealed class WorkerProcess
     /// <summary>How long past a request's timeout its worker may go before it is killed for overrunning.</summary>
     internal static readonly TimeSpan OverrunMargin = TimeSpan.FromSeconds(1);
 
-    /// <summary>Request body chunks: under 85,000 bytes, off the large object heap.</summary>
-    private const int ChunkSize = 64 * 1024;
-
-    /// <summary>Bodies up to this size travel in the request's start frame; larger ones continue in chunks.</summary>
-    private const int MaxInlineBody = 1024 * 1024;
-
-    /// <summary>The largest first frame (URL, headers, cookies) a worker accepts: its gRPC message limit, 4 MiB, less room for framing.</summary>
-    private const int MaxStartFrame = (4 * 1024 * 1024) - 1024;
-
     /// <summary>How long a worker told to exit (stdin closed) may take before it is killed.</summary>
     private static readonly TimeSpan s_exitWait = TimeSpan.FromSeconds(2);
 
@@ -291,27 +282,27 @@ internal sealed class WorkerProcess
             long callId = Interlocked.Increment(ref _lastCallId);
             var item = new WorkItem { Request = work.Request, ContentLength = content?.Length ?? 0, Callback = work.RemoteCallback, CallId = callId };
             byte[] start = ContractSerializer.ToBytes(item);
-            if (start.Length > MaxStartFrame)
+            if (start.Length > WireLimits.MaxStartFrame)
             {
                 work.Fail(new ArgumentException(
-                    $"The request to '{work.Request.Url}' carries {start.Length} bytes of headers, cookies and URL, more than the {MaxStartFrame} a worker accepts in one frame."));
+                    $"The request to '{work.Request.Url}' carries {start.Length} bytes of headers, cookies and URL, more than the {WireLimits.MaxStartFrame} a worker accepts in one frame."));
                 return true;
             }
 
             // The common case is one message: the work item with the whole body.
             var first = new ClientFrame { Start = UnsafeByteOperations.UnsafeWrap(start) };
-            int inline = Math.Min(content?.Length ?? 0, MaxInlineBody);
+            int inline = Math.Min(content?.Length ?? 0, WireLimits.MaxInlineBody);
             if (inline > 0)
             {
                 first.Body = UnsafeByteOperations.UnsafeWrap(content.AsMemory(0, inline));
             }
 
             await stream.WriteAsync(first).ConfigureAwait(false);
-            for (int offset = inline; content is not null && offset < content.Length; offset += ChunkSize)
+            for (int offset = inline; content is not null && offset < content.Length; offset += WireLimits.ChunkSize)
             {
                 // A request cancelled mid-upload breaks the stream (the worker then drops it).
                 work.CancellationToken.ThrowIfCancellationRequested();
-                await stream.WriteAsync(new ClientFrame { Body = UnsafeByteOperations.UnsafeWrap(content.AsMemory(offset, Math.Min(ChunkSize, content.Length - offset))) }).ConfigureAwait(false);
+                await stream.WriteAsync(new ClientFrame { Body = UnsafeByteOperations.UnsafeWrap(content.AsMemory(offset, Math.Min(WireLimits.ChunkSize, content.Length - offset))) }).ConfigureAwait(false);
             }
 
             TimeSpan timeout = work.Request.Timeout;

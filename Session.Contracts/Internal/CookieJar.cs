@@ -9,8 +9,10 @@ namespace Session.Contracts.Internal;
 /// </summary>
 internal sealed class CookieJar
 {
-    private readonly CookieContainer _container = new();
     private readonly Lock _lock = new();
+
+    // Made on first use: most requests of most sessions carry and receive no cookies.
+    private CookieContainer? _container;
     private readonly List<KeyValuePair<string, string>>? _recorded;
 
     public CookieJar()
@@ -30,7 +32,7 @@ internal sealed class CookieJar
         {
             try
             {
-                jar._container.Add(cookie.ToCookie());
+                (jar._container ??= new CookieContainer()).Add(cookie.ToCookie());
             }
             catch (CookieException)
             {
@@ -45,7 +47,7 @@ internal sealed class CookieJar
     {
         lock (_lock)
         {
-            if (_container.Count == 0)
+            if (_container is not { Count: > 0 })
             {
                 return [];
             }
@@ -65,7 +67,7 @@ internal sealed class CookieJar
     {
         lock (_lock)
         {
-            return _container.Count == 0 || !url.IsAbsoluteUri ? string.Empty : _container.GetCookieHeader(url);
+            return _container is not { Count: > 0 } || !url.IsAbsoluteUri ? string.Empty : _container.GetCookieHeader(url);
         }
     }
 
@@ -76,7 +78,7 @@ internal sealed class CookieJar
             _recorded?.Add(new KeyValuePair<string, string>(url.AbsoluteUri, setCookieHeader));
             try
             {
-                _container.SetCookies(url, setCookieHeader);
+                (_container ??= new CookieContainer()).SetCookies(url, setCookieHeader);
             }
             catch (CookieException)
             {

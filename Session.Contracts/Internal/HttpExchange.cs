@@ -87,6 +87,14 @@ internal static class HttpExchange
         }
     }
 
+    /// <summary>Reads the whole body and makes the <see cref="Response"/>; disposes the response message.</summary>
+    public static async Task<Response> ReadResponseAsync(ExchangeResult exchange, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage message = exchange.Response;
+        byte[] content = await ReadBodyAsync(message, cancellationToken).ConfigureAwait(false);
+        return new Response((int)message.StatusCode, message.ReasonPhrase, exchange.Url, CollectHeaders(message), content, exchange.Elapsed, Environment.ProcessId);
+    }
+
     /// <summary>Reads the whole body into one array.</summary>
     public static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -1,0 +1,83 @@
+using Session.Client;
+using Session.Contracts;
+using Session.Tests.Infrastructure;
+
+namespace Session.Tests;
+
+/// <summary>
+/// What a server or a caller sends must not make a process allocate without bound, whichever
+/// executor runs the request: an announced length is not a reason to allocate, and a request
+/// that ends before it starts leaves nothing behind.
+/// </summary>
+[TestFixture(ExecutorKind.ThreadPool)]
+[TestFixture(ExecutorKind.ProcessPool)]
+public sealed class HostileInputTests(ExecutorKind kind)
+{
+    private const long BigFile = 1_500_000_000;
+
+    private IRequestExecutor _executor = null!;
+
+    [OneTimeSetUp]
+    public void CreateExecutor() => _executor = Executors.Create(kind, capacity: 4);
+
+    [OneTimeTearDown]
+    public async Task DisposeExecutor() => await _executor.DisposeAsync().AsTask().Within();
+
+    [Test]
+    public async Task Head_OfAHugeFile_DoesNotAllocateItsAnnouncedLength()
+    {
+        await using var session = new FuturesSession(_executor);
+        await session.HeadAsync(TestServer.Url("/bytes/10")).Within();
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+
+        Response[] heads = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => session.HeadAsync(TestServer.Url($"/bytes/{BigFile}")))).Within(120);
+
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        await TestContext.Out.WriteLineAsync($"{kind}: 3 HEADs of a {BigFile:N0}-byte file allocated {allocated:N0} bytes in this process");
+        Assert.That(heads.Select(h => h.Headers["Content-Length"]), Is.All.EqualTo(BigFile.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(heads.Select(h => h.Content.Length), Is.All.Zero);
+        Assert.That(allocated, Is.LessThan(64L << 20), "the announced length is not allocated");
+    }
+
+    [Test]
+    public async Task Head_OfAHugeFile_WithACallback_DoesNotAllocateItsAnnouncedLengthWhereTheCallbackRuns()
+    {
+        await using var session = new FuturesSession(_executor);
+        long small = await session.HeadAsync(TestServer.Url("/bytes/10"), HostileCallbacks.AllocatedBytes).Within();
+        long afterSmall = await session.HeadAsync(TestServer.Url("/bytes/10"), HostileCallbacks.AllocatedBytes).Within();
+
+        long afterBig = await session.HeadAsync(TestServer.Url($"/bytes/{BigFile}"), HostileCallbacks.AllocatedBytes).Within(120);
+
+        // The process pool's first call may be served by another worker: compare like with like.
+        await TestContext.Out.WriteLineAsync($"{kind}: allocated by a small HEAD {afterSmall - small:N0} bytes, by the big HEAD up to {afterBig - afterSmall:N0}");
+        if (kind == ExecutorKind.ThreadPool || _executor.MaxWorkers == 1)
+        {
+            Assert.That(afterBig - afterSmall, Is.LessThan(64L << 20));
+        }
+        else
+        {
+            Assert.That(afterBig, Is.LessThan(Math.Max(small, afterSmall) + (64L << 20)), "no worker allocated the announced length");
+        }
+    }
+
+    [Test]
+    public async Task PreCancelledRequests_WithBodies_LeaveNothingHeld()
+    {
+        await using var session = new FuturesSession(_executor);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await session.GetAsync(TestServer.Url("/get")).Within();
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+
+        for (int i = 0; i < 300; i++)
+        {
+            Task<Response> task = session.PostAsync(TestServer.Url("/post"), new RequestOptions { Body = new byte[1 << 20] }, cancelled.Token);
+            Assert.That(task.IsCanceled, Is.True);
+        }
+
+        await Task.Delay(100);
+        long held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        await TestContext.Out.WriteLineAsync($"{kind}: 300 pre-cancelled 1 MiB posts left {held / (1 << 20):N0} MiB held");
+        Assert.That(held, Is.LessThan(32L << 20), "the cancelled requests and their bodies are collectable while the session lives");
+    }
+}

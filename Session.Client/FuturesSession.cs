@@ -1,6 +1,7 @@
 using Session.Client.Internal;
 using Session.Contracts;
 using Session.Contracts.Internal;
+using Session.Shared;
 
 namespace Session.Client;
 

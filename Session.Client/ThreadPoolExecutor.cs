@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Session.Client.Internal;
 using Session.Contracts;
 using Session.Contracts.Internal;
+using Session.Shared;
 
 namespace Session.Client;
 

@@ -5,9 +5,10 @@ using Grpc.Core;
 using MessagePack;
 using Session.Contracts;
 using Session.Contracts.Internal;
-using Session.Contracts.Protocol;
+using Session.Shared;
+using Session.Protocol;
 using Session.Worker.Internal;
-using WorkerProtocol = Session.Contracts.Protocol.Worker;
+using WorkerProtocol = Session.Protocol.Worker;
 
 namespace Session.Worker;
 

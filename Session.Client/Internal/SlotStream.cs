@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Session.Contracts.Protocol;
+using Session.Protocol;
 
 namespace Session.Client.Internal;
 

@@ -9,8 +9,9 @@ using Grpc.Net.Client;
 using MessagePack;
 using Microsoft.Extensions.Logging;
 using Session.Contracts.Internal;
-using Session.Contracts.Protocol;
-using WorkerProtocol = Session.Contracts.Protocol.Worker;
+using Session.Shared;
+using Session.Protocol;
+using WorkerProtocol = Session.Protocol.Worker;
 
 namespace Session.Client.Internal;
 

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Session.Contracts.Internal;
-using Session.Contracts.Protocol;
+using Session.Protocol;
 
 namespace Session.Worker.Internal;
 

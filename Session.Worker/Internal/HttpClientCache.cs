@@ -1,4 +1,5 @@
 using Session.Contracts.Internal;
+using Session.Shared;
 
 namespace Session.Worker.Internal;
 

@@ -4,9 +4,9 @@ using Grpc.Net.Client;
 using HttpBin;
 using Session.Client;
 using Session.Contracts;
-using Session.Contracts.Protocol;
+using Session.Protocol;
 using Session.Tests.Infrastructure;
-using WorkerProtocol = Session.Contracts.Protocol.Worker;
+using WorkerProtocol = Session.Protocol.Worker;
 
 namespace Session.Tests;
 

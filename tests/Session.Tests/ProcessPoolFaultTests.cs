@@ -5,9 +5,9 @@ using Grpc.Net.Client;
 using Session.Client;
 using Session.Client.Internal;
 using Session.Contracts;
-using Session.Contracts.Protocol;
+using Session.Protocol;
 using Session.Tests.Infrastructure;
-using WorkerProtocol = Session.Contracts.Protocol.Worker;
+using WorkerProtocol = Session.Protocol.Worker;
 
 namespace Session.Tests;
 

@@ -1,4 +1,4 @@
-namespace Session.Contracts.Internal;
+namespace Session.Shared;
 
 /// <summary>
 /// A request's timeout joined with its caller's token, and the translation HttpClient users

@@ -3,8 +3,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Text;
+using Session.Contracts;
+using Session.Contracts.Internal;
 
-namespace Session.Contracts.Internal;
+namespace Session.Shared;
 
 /// <summary>
 /// Sends a prepared request with an <see cref="HttpClient"/>: the one piece of HTTP logic, run

@@ -1,6 +1,7 @@
 using System.Net;
+using Session.Contracts.Internal;
 
-namespace Session.Contracts.Internal;
+namespace Session.Shared;
 
 /// <summary>
 /// A cookie jar safe to share between threads. The session owns one (the client side owns the

@@ -1,7 +1,6 @@
 using Session.Client.Internal;
 using Session.Contracts;
 using Session.Contracts.Internal;
-using Session.Shared;
 
 namespace Session.Client;
 
@@ -31,15 +30,8 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
     public const int DefaultMaxWorkers = 8;
 
     private readonly bool _ownsExecutor;
-    private readonly HttpClient? _wrappedClient;
-    private readonly TransportSettings _transport;
-    private readonly CancellationTokenSource _disposing = new();
-    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lock _disposeLock = new();
-    private HttpClient? _ownClient;
-    private int _outstanding;
-    private int _disposed;
-    private Task? _disposal;
+    private readonly SessionContext _context;
+    private readonly DisposeOnce _disposal = new();
 
     /// <summary>Creates a session.</summary>
     /// <param name="executor">
@@ -53,11 +45,11 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentException"><paramref name="options"/> is not valid (the message lists every problem).</exception>
     public FuturesSession(IRequestExecutor? executor = null, int maxWorkers = DefaultMaxWorkers, SessionOptions? options = null)
     {
-        Options = options ?? new SessionOptions();
-        RequestPreparer.ValidateSession(Options, nameof(options));
-        _transport = TransportSettings.From(Options);
+        SessionOptions checkedOptions = options ?? new SessionOptions();
+        RequestPreparer.ValidateSession(checkedOptions, nameof(options));
+        _context = new SessionContext(checkedOptions, wrappedClient: null);
         (Executor, _ownsExecutor) = Own(executor, maxWorkers);
-        Executor.Validate(this);
+        Executor.Validate(_context);
     }
 
     /// <summary>
@@ -75,38 +67,25 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
     public FuturesSession(HttpClient session, IRequestExecutor? executor = null, int maxWorkers = DefaultMaxWorkers)
     {
         ArgumentNullException.ThrowIfNull(session);
-        _wrappedClient = session;
-        Options = new SessionOptions();
-        _transport = TransportSettings.From(Options);
+        _context = new SessionContext(new SessionOptions(), session);
         (Executor, _ownsExecutor) = Own(executor, maxWorkers);
-        Executor.Validate(this);
+        Executor.Validate(_context);
     }
 
     /// <summary>The executor that runs this session's requests.</summary>
     public IRequestExecutor Executor { get; }
 
     /// <summary>The session's options. Changes apply to later requests, except VerifyTls and Proxy (read at construction).</summary>
-    public SessionOptions Options { get; }
-
-    /// <summary>The HttpClient this session wraps, if it was created with one.</summary>
-    internal HttpClient? WrappedClient => _wrappedClient;
-
-    /// <summary>The cookies this session collected from its responses.</summary>
-    internal CookieJar Jar { get; } = new();
-
-    /// <summary>Cancelled when the session is disposed: queued work listens to it.</summary>
-    internal CancellationToken Disposing => _disposing.Token;
-
-    /// <summary>The client in-process executors send with: the wrapped one, or the session's own.</summary>
-    internal HttpClient HttpClient => _wrappedClient ?? _ownClient ?? CreateOwnClient();
+    public SessionOptions Options => _context.Options;
 
     /// <summary>Sends a request with any method.</summary>
     /// <param name="method">The HTTP method.</param>
     /// <param name="url">An absolute http(s) URL, or one relative to <see cref="SessionOptions.BaseAddress"/>.</param>
-    /// <param name="options">Headers, query, cookies, body, timeout and redirect setting of this request.</param>
+    /// <param name="options">Headers, query, cookies, body, timeout, redirect setting, streaming and progress of this request.</param>
     /// <param name="cancellationToken">Cancels the request, queued or running (a running exchange is aborted where it runs).</param>
     /// <returns>A task that yields the response, whatever its status code.</returns>
     /// <exception cref="ArgumentException">The URL or options are not valid (thrown here, not from the task).</exception>
+    /// <exception cref="FileNotFoundException"><see cref="RequestOptions.UploadFrom"/> names no file.</exception>
     /// <exception cref="ObjectDisposedException">The session or its executor is disposed.</exception>
     public Task<Response> RequestAsync(HttpMethod method, string url, RequestOptions? options = null, CancellationToken cancellationToken = default) =>
         Submit<Response>(method, url, callback: null, options, cancellationToken);
@@ -120,45 +99,62 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
     /// <see cref="ProcessPoolExecutor"/> it must be a named static method whose result MessagePack
     /// can carry; see the README, "Callbacks in worker processes".
     /// </param>
-    /// <param name="options">Headers, query, cookies, body, timeout and redirect setting of this request.</param>
+    /// <param name="options">Headers, query, cookies, body, timeout, redirect setting, streaming and progress of this request.</param>
     /// <param name="cancellationToken">Cancels the request, queued or running.</param>
     /// <returns>A task that yields the callback's result, or its exception.</returns>
     /// <exception cref="System.Runtime.Serialization.SerializationException">The executor runs callbacks in other processes and this one cannot go there.</exception>
     public Task<T> RequestAsync<T>(HttpMethod method, string url, Func<Response, T> callback, RequestOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        return Submit(method, url, callback, options, cancellationToken);
+        return Submit<T>(method, url, callback, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a request with any method and runs the asynchronous <paramref name="callback"/> on its
+    /// response in the background. With <see cref="RequestOptions.Stream"/>, such a callback can
+    /// hash, parse or copy a body of any size from <see cref="Response.ContentStream"/> in constant memory.
+    /// </summary>
+    /// <typeparam name="T">What the callback's task yields.</typeparam>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="url">An absolute http(s) URL, or one relative to <see cref="SessionOptions.BaseAddress"/>.</param>
+    /// <param name="callback">
+    /// Runs where the request ran; its token is cancelled when the request is cancelled or times
+    /// out. For a <see cref="ProcessPoolExecutor"/> it must be a named static method,
+    /// <c>static async Task&lt;T&gt; Name(Response response, CancellationToken cancellationToken)</c>.
+    /// </param>
+    /// <param name="options">Headers, query, cookies, body, timeout, redirect setting, streaming and progress of this request.</param>
+    /// <param name="cancellationToken">Cancels the request, queued or running.</param>
+    /// <returns>A task that yields the callback's result, or its exception.</returns>
+    /// <exception cref="System.Runtime.Serialization.SerializationException">The executor runs callbacks in other processes and this one cannot go there.</exception>
+    public Task<T> RequestAsync<T>(HttpMethod method, string url, Func<Response, CancellationToken, Task<T>> callback, RequestOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return Submit<T>(method, url, callback, options, cancellationToken);
     }
 
     /// <summary>
     /// Cancels queued requests and shuts down an owned executor once running requests finish,
     /// without blocking. Use <see cref="DisposeAsync"/> to wait for them.
     /// </summary>
-    public void Dispose() => BeginDispose();
+    public void Dispose() => _disposal.Run(ReleaseAsync);
 
     /// <summary>Cancels queued requests, waits for running ones, then shuts down an owned executor.</summary>
     /// <returns>A task that completes when the session has released everything it owns.</returns>
-    public ValueTask DisposeAsync() => new(BeginDispose());
+    public ValueTask DisposeAsync() => new(_disposal.Run(ReleaseAsync));
 
-    internal void OnWorkEnded()
+    private Task<T> Submit<T>(HttpMethod method, string url, Delegate? callback, RequestOptions? options, CancellationToken cancellationToken)
     {
-        if (Interlocked.Decrement(ref _outstanding) == 0 && Volatile.Read(ref _disposed) != 0)
-        {
-            _drained.TrySetResult();
-        }
-    }
-
-    private Task<T> Submit<T>(HttpMethod method, string url, Func<Response, T>? callback, RequestOptions? options, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        HttpRequestData request = RequestPreparer.Prepare(method, url, Options, options, _transport, allowRelative: _wrappedClient?.BaseAddress is not null);
-        CallbackReference? remote = callback is null ? null : Executor.PrepareCallback(callback, typeof(T));
-        var work = new PendingWork<T>(this, request, callback, remote, cancellationToken);
-        Interlocked.Increment(ref _outstanding);
+        HttpRequestData request = RequestPreparer.Prepare(method, url, _context.Options, options, _context.Transport, allowRelative: _context.WrappedClient?.BaseAddress is not null);
+        CallbackReference? remote = callback is null ? null : Executor.PrepareCallback(callback);
+        _context.Enter(this);
+        var work = new PendingWork<T>(_context, request, callback, remote, options?.Progress, cancellationToken);
         try
         {
-            work.WatchWhileQueued();
-            Executor.Submit(work);
+            work.Watch();
+            if (!work.IsEnded)
+            {
+                Executor.Submit(work);
+            }
         }
         catch (Exception exception)
         {
@@ -182,48 +178,14 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
         return (new ThreadPoolExecutor(maxWorkers), true);
     }
 
-    private HttpClient CreateOwnClient()
+    private async Task ReleaseAsync()
     {
-        HttpClient created = HttpExchange.CreateClient(_transport);
-        HttpClient? raced = Interlocked.CompareExchange(ref _ownClient, created, null);
-        if (raced is not null)
-        {
-            created.Dispose();
-            return raced;
-        }
-
-        return created;
-    }
-
-    private Task BeginDispose()
-    {
-        lock (_disposeLock)
-        {
-            if (_disposal is null)
-            {
-                Volatile.Write(ref _disposed, 1);
-                if (Volatile.Read(ref _outstanding) == 0)
-                {
-                    _drained.TrySetResult();
-                }
-
-                _disposing.Cancel();
-                _disposal = ReleaseWhenDrainedAsync();
-            }
-
-            return _disposal;
-        }
-    }
-
-    private async Task ReleaseWhenDrainedAsync()
-    {
-        await _drained.Task.ConfigureAwait(false);
+        await _context.ShutDown().ConfigureAwait(false);
         if (_ownsExecutor)
         {
             await Executor.DisposeAsync().ConfigureAwait(false);
         }
 
-        _ownClient?.Dispose();
-        _disposing.Dispose();
+        _context.Release();
     }
 }

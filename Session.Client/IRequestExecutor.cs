@@ -15,14 +15,15 @@ public interface IRequestExecutor : IAsyncDisposable
     int MaxWorkers { get; }
 
     /// <summary>Refuses, at construction, a session this executor cannot serve.</summary>
-    internal void Validate(FuturesSession session);
+    internal void Validate(SessionContext session);
 
     /// <summary>
     /// Checks, synchronously and before anything is queued, that <paramref name="callback"/>
+    /// (a <c>Func&lt;Response, T&gt;</c> or a <c>Func&lt;Response, CancellationToken, Task&lt;T&gt;&gt;</c>)
     /// can run where this executor runs callbacks; returns how to name it there (null: it runs in
     /// this process as it is).
     /// </summary>
-    internal CallbackReference? PrepareCallback(Delegate callback, Type resultType);
+    internal CallbackReference? PrepareCallback(Delegate callback);
 
     /// <summary>Queues the work. Throws <see cref="ObjectDisposedException"/> after disposal.</summary>
     internal void Submit(PendingWork work);

@@ -56,7 +56,14 @@ public sealed partial class ProcessPoolExecutor
             }
 
             worker.Serve(Options.ConcurrencyPerWorker);
-            await Task.WhenAny(worker.StoppedTaking, Task.Delay(Timeout.Infinite, stopping)).ConfigureAwait(false);
+            try
+            {
+                await worker.StoppedTaking.WaitAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
             lock (_stateLock)
             {
                 _live--;
@@ -76,7 +83,7 @@ public sealed partial class ProcessPoolExecutor
             }
 
             Leave(worker, worker.StopAsync(TimeSpan.Zero));
-            if (worker.TasksDone == 0 && Stopwatch.GetElapsedTime(started) < s_minHealthyLife)
+            if (await DiedOfItselfAtOnceAsync(worker, started).ConfigureAwait(false))
             {
                 // It died as soon as it was ready: wait before the next start instead of spinning.
                 // It did start, so this is not a start failure: the queue keeps waiting.
@@ -87,6 +94,29 @@ public sealed partial class ProcessPoolExecutor
             {
                 backoff = s_firstBackoff;
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether a dead worker ended by itself soon after it started, having served nothing: a worker
+    /// that cannot live. One killed from outside (SIGKILL, SIGTERM: a person, the OOM killer, a
+    /// test) or by the pool says nothing about the next one, and is replaced at once.
+    /// </summary>
+    private static async Task<bool> DiedOfItselfAtOnceAsync(WorkerProcess worker, long started)
+    {
+        if (worker.TasksDone > 0 || Stopwatch.GetElapsedTime(started) >= s_minHealthyLife || worker.KilledByPool)
+        {
+            return false;
+        }
+
+        try
+        {
+            int exitCode = await worker.Exited.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            return exitCode is not (137 or 143);
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 
@@ -109,7 +139,7 @@ public sealed partial class ProcessPoolExecutor
 
         if (broken)
         {
-            while (_queue.Reader.TryRead(out PendingWork? work))
+            foreach (PendingWork work in _queue.Drain(complete: false))
             {
                 work.Fail(Copy(failure));
             }
@@ -149,11 +179,10 @@ public sealed partial class ProcessPoolExecutor
             TaskScheduler.Default);
     }
 
-    private async Task ShutdownAsync()
+    private async Task ShutDownAsync()
     {
-        _queue.Writer.TryComplete();
         _stopping.Cancel();
-        while (_queue.Reader.TryRead(out PendingWork? work))
+        foreach (PendingWork work in _queue.Drain(complete: true))
         {
             work.CancelQueued(_stopping.Token);
         }
@@ -166,7 +195,11 @@ public sealed partial class ProcessPoolExecutor
             // Workers leaving after recycling or death get the same grace, then are killed.
             KeyValuePair<WorkerProcess, Task>[] leaving = [.. _leaving];
             Task all = Task.WhenAll(leaving.Select(pair => pair.Value));
-            if (await Task.WhenAny(all, Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false) != all)
+            try
+            {
+                await all.WaitAsync(Options.ShutdownTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
             {
                 foreach (KeyValuePair<WorkerProcess, Task> pair in leaving)
                 {
@@ -179,6 +212,7 @@ public sealed partial class ProcessPoolExecutor
         finally
         {
             _directory.Dispose();
+            _stopping.Dispose();
         }
     }
 

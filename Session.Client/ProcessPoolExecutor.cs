@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.Serialization;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Session.Client.Internal;
@@ -17,19 +16,20 @@ namespace Session.Client;
 /// </summary>
 /// <remarks>
 /// Workers start in the background when the pool is constructed; requests queue until one is
-/// ready. The queue is unbounded in count, and bounded by what callers hold (each queued entry
-/// is a task some caller holds). While a worker is being recycled, its replacement already
-/// serves, so for a moment one more process than <see cref="MaxWorkers"/> may exist.
+/// ready. The queue holds only requests that callers still wait for (one cancelled while queued
+/// leaves it at once). While a worker is being recycled, its replacement already serves, so for
+/// a moment one more process than <see cref="MaxWorkers"/> may exist.
 /// </remarks>
-public sealed partial class ProcessPoolExecutor : IRequestExecutor
+public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
 {
     private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
 
-    // A worker that dies this soon after starting, having served nothing, counts as a failed start (it backs off).
+    // A worker that dies by itself this soon after starting, having served nothing, counts as a failed start (it backs off).
     private static readonly TimeSpan s_minHealthyLife = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<PendingWork> _queue = Channel.CreateUnbounded<PendingWork>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly WorkQueue _queue = new();
+    private readonly DisposeOnce _disposal = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly PoolDirectory _directory;
     private readonly WorkerLauncher _launcher;
@@ -41,15 +41,15 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor
     private int _live;
     private int _starting;
     private WorkerStartException? _startFailure;
-    private Task? _disposal;
     private long _bytesFromWorkers;
 
     /// <summary>Creates the pool and starts its workers in the background.</summary>
     /// <param name="maxWorkers">How many worker processes; 0 (the default): <see cref="Environment.ProcessorCount"/>.</param>
-    /// <param name="options">Concurrency per worker, recycling, worker path and timeouts; default: <c>new ProcessPoolOptions()</c>.</param>
+    /// <param name="options">Concurrency per worker, recycling, memory limits, worker path and timeouts; default: <c>new ProcessPoolOptions()</c>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="options"/> is not valid (the message lists every problem).</exception>
     /// <exception cref="PlatformNotSupportedException">The platform has no Unix domain sockets with file permissions (Windows).</exception>
+    /// <exception cref="IOException">No directory for the workers' sockets could be made (the message says what was tried).</exception>
     public ProcessPoolExecutor(int maxWorkers = 0, ProcessPoolOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxWorkers);
@@ -68,7 +68,7 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor
         MaxWorkers = maxWorkers == 0 ? Environment.ProcessorCount : maxWorkers;
         _logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ProcessPoolExecutor>();
         _directory = PoolDirectory.Create();
-        _launcher = new WorkerLauncher(this, _directory, _logger);
+        _launcher = new WorkerLauncher(this, _directory);
         _current = new WorkerProcess?[MaxWorkers];
         _supervisors = new Task[MaxWorkers];
         for (int i = 0; i < MaxWorkers; i++)
@@ -87,11 +87,14 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor
         get
         {
             var ids = new List<int>(MaxWorkers);
-            foreach (WorkerProcess? worker in _current)
+            lock (_stateLock)
             {
-                if (worker is { IsDead: false, IsRetiring: false })
+                foreach (WorkerProcess? worker in _current)
                 {
-                    ids.Add(worker.ProcessId);
+                    if (worker is { IsDead: false, IsRetiring: false })
+                    {
+                        ids.Add(worker.ProcessId);
+                    }
                 }
             }
 
@@ -100,8 +103,6 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor
     }
 
     internal ProcessPoolOptions Options { get; }
-
-    internal ChannelReader<PendingWork> Queue => _queue.Reader;
 
     /// <summary>The directory holding this pool's sockets (for tests).</summary>
     internal string SocketDirectory => _directory.Path;
@@ -112,7 +113,13 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor
     /// <summary>Payload bytes received from workers so far: what crossed back (for tests and diagnostics).</summary>
     internal long BytesFromWorkers => Interlocked.Read(ref _bytesFromWorkers);
 
-    internal void CountFromWorkers(int bytes) => Interlocked.Add(ref _bytesFromWorkers, bytes);
+    WorkQueue IWorkerHost.Queue => _queue;
+
+    ProcessPoolOptions IWorkerHost.Options => Options;
+
+    ILogger IWorkerHost.Logger => _logger;
+
+    bool IWorkerHost.IsShuttingDown => _stopping.IsCancellationRequested;
 
     /// <summary>
     /// Cancels queued requests (their tasks end Canceled), lets running ones finish within
@@ -120,18 +127,11 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor
     /// still running) and removes the socket directory. A second call returns the same task.
     /// </summary>
     /// <returns>A task that completes when no worker is left.</returns>
-    public ValueTask DisposeAsync()
-    {
-        lock (_stateLock)
-        {
-            _disposal ??= ShutdownAsync();
-            return new ValueTask(_disposal);
-        }
-    }
+    public ValueTask DisposeAsync() => new(_disposal.Run(ShutDownAsync));
 
-    void IRequestExecutor.Validate(FuturesSession session)
+    void IRequestExecutor.Validate(SessionContext session)
     {
-        ObjectDisposedException.ThrowIf(_disposal is not null, this);
+        _disposal.ThrowIfDisposed(this);
         if (session.WrappedClient is not null)
         {
             throw new SerializationException(
@@ -141,18 +141,20 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor
         }
     }
 
-    CallbackReference? IRequestExecutor.PrepareCallback(Delegate callback, Type resultType) => CallbackInspector.Describe(callback);
+    CallbackReference? IRequestExecutor.PrepareCallback(Delegate callback) => CallbackInspector.Describe(callback);
 
     void IRequestExecutor.Submit(PendingWork work)
     {
+        _disposal.ThrowIfDisposed(this);
         WorkerStartException? failure;
+        bool queued = false;
         lock (_stateLock)
         {
-            ObjectDisposedException.ThrowIf(_disposal is not null, this);
             failure = _live == 0 && _starting == 0 ? _startFailure : null;
             if (failure is null)
             {
-                _queue.Writer.TryWrite(work);
+                work.Queue = _queue;
+                queued = _queue.TryEnqueue(work);
             }
         }
 
@@ -161,14 +163,19 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor
         {
             work.Fail(Copy(failure));
         }
-    }
-
-    /// <summary>Puts back work that never reached a worker.</summary>
-    internal void Requeue(PendingWork work)
-    {
-        if (work.ReturnToQueue() && !_queue.Writer.TryWrite(work))
+        else if (!queued)
         {
-            work.CancelQueued(_stopping.Token);
+            throw new ObjectDisposedException(nameof(ProcessPoolExecutor));
         }
     }
+
+    void IWorkerHost.Requeue(PendingWork work)
+    {
+        if (work.ReturnToQueue() && !_queue.TryEnqueue(work, front: true))
+        {
+            work.CancelQueued(CancellationToken.None);
+        }
+    }
+
+    void IWorkerHost.CountFromWorkers(int bytes) => Interlocked.Add(ref _bytesFromWorkers, bytes);
 }

@@ -27,6 +27,15 @@ public sealed class ProcessPoolOptions
     public long MaxWorkerMemoryBytes { get; init; }
 
     /// <summary>
+    /// A hard limit on each worker's managed heap (the runtime's <c>GCHeapHardLimit</c>): a callback
+    /// that allocates past it gets an <see cref="OutOfMemoryException"/>, its request fails with it,
+    /// the worker's other requests finish, and the worker is recycled, long before the machine runs
+    /// out of memory. 0 means the default: twice <see cref="MaxWorkerMemoryBytes"/> when that is set,
+    /// else no limit (the runtime's own, in a container). At least 64 MiB when set.
+    /// </summary>
+    public long WorkerHeapLimitBytes { get; init; }
+
+    /// <summary>
     /// The worker to start: a <c>.dll</c> (run with the same <c>dotnet</c> as this process) or an
     /// executable. Default: <see langword="null"/>, meaning <c>Session.Worker.dll</c> beside
     /// <c>Session.Client.dll</c>, where referencing Session.Client puts it.
@@ -41,6 +50,15 @@ public sealed class ProcessPoolOptions
 
     /// <summary>Receives the pool's events and what workers print on stderr. Default: <see langword="null"/> (nothing is logged).</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>The smallest <see cref="WorkerHeapLimitBytes"/> allowed: 64 MiB.</summary>
+    public const long MinWorkerHeapLimitBytes = 64L * 1024 * 1024;
+
+    /// <summary>The heap limit workers get: <see cref="WorkerHeapLimitBytes"/>, or its default; 0 for none.</summary>
+    internal long EffectiveWorkerHeapLimit() =>
+        WorkerHeapLimitBytes > 0 ? WorkerHeapLimitBytes
+        : MaxWorkerMemoryBytes > 0 ? Math.Max(2 * MaxWorkerMemoryBytes, MinWorkerHeapLimitBytes)
+        : 0;
 
     internal List<string> Problems()
     {
@@ -58,6 +76,11 @@ public sealed class ProcessPoolOptions
         if (MaxWorkerMemoryBytes < 0)
         {
             problems.Add($"MaxWorkerMemoryBytes '{MaxWorkerMemoryBytes}' must be 0 (never recycle) or more.");
+        }
+
+        if (WorkerHeapLimitBytes != 0 && WorkerHeapLimitBytes < MinWorkerHeapLimitBytes)
+        {
+            problems.Add($"WorkerHeapLimitBytes '{WorkerHeapLimitBytes}' must be 0 (the default) or at least {MinWorkerHeapLimitBytes} (64 MiB): a worker needs room to start.");
         }
 
         if (WorkerPath is { } path && string.IsNullOrWhiteSpace(path))

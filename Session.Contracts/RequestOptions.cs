@@ -5,7 +5,7 @@ namespace Session.Contracts;
 /// <summary>
 /// The per-request arguments of Python requests (<c>headers=</c>, <c>params=</c>, <c>json=</c>,
 /// <c>data=</c>, <c>timeout=</c>, …). At most one of <see cref="Json"/>, <see cref="Form"/>
-/// (when not empty) and <see cref="Body"/> may be set.
+/// (when not empty), <see cref="Body"/> and <see cref="UploadFrom"/> may be set.
 /// </summary>
 [MessagePackObject]
 public sealed class RequestOptions
@@ -49,4 +49,44 @@ public sealed class RequestOptions
     /// <summary>Whether this request follows redirects. Default: <see langword="null"/> (the session's <see cref="SessionOptions.AllowRedirects"/>).</summary>
     [Key(7)]
     public bool? AllowRedirects { get; set; }
+
+    /// <summary>
+    /// Python requests' <c>stream=True</c>: the task (or the callback) gets the
+    /// <see cref="Response"/> as soon as its headers arrive, and the body is read from
+    /// <see cref="Response.ContentStream"/> as it arrives, in bounded memory. Dispose the
+    /// response when done: that ends the exchange and frees the executor's slot.
+    /// <see cref="Response.Content"/> then throws. The request's timeout covers the exchange up
+    /// to the headers (and a callback, if given), not the reading. Default: <see langword="false"/>.
+    /// </summary>
+    [Key(8)]
+    public bool Stream { get; set; }
+
+    /// <summary>
+    /// A file to save the body to. Whoever runs the request (the thread, or the worker process)
+    /// writes it under a temporary name in the same directory and moves it to this path only
+    /// when complete, so a failed or cancelled download leaves no file under this name and no
+    /// temporary file. The task yields a <see cref="Response"/> whose <see cref="Response.Content"/>
+    /// is empty and whose <see cref="Response.DownloadPath"/> is set; a callback runs after the
+    /// file is complete. A relative path is resolved against the caller's current directory.
+    /// Default: <see langword="null"/>.
+    /// </summary>
+    [Key(9)]
+    public string? DownloadTo { get; set; }
+
+    /// <summary>
+    /// A file to send as the request body, streamed from disk by whoever runs the request (the
+    /// calling process never reads it). Not together with <see cref="Json"/>, <see cref="Form"/>
+    /// or <see cref="Body"/>; the file must exist when the request is made. Its Content-Type is
+    /// <see cref="ContentType"/>. Default: <see langword="null"/>.
+    /// </summary>
+    [Key(10)]
+    public string? UploadFrom { get; set; }
+
+    /// <summary>
+    /// Receives <see cref="TransferProgress"/> reports in the calling process, whichever executor
+    /// runs the request: at most about ten a second, and once at the end with the final counts.
+    /// Not sent anywhere; only its presence is. Default: <see langword="null"/>.
+    /// </summary>
+    [IgnoreMember]
+    public IProgress<TransferProgress>? Progress { get; set; }
 }

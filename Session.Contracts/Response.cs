@@ -8,22 +8,44 @@ using Session.Contracts.Internal;
 namespace Session.Contracts;
 
 /// <summary>
-/// A completed HTTP response with its whole body, the counterpart of <c>requests.Response</c>.
-/// It holds no connection and no stream, so it can be kept, passed between threads, and sent
-/// between processes (it is MessagePack-serializable: a callback in a worker may return it).
+/// An HTTP response, the counterpart of <c>requests.Response</c>. Usually it holds its whole
+/// body in <see cref="Content"/>, no connection and no stream, so it can be kept, passed between
+/// threads and sent between processes (it is MessagePack-serializable: a callback in a worker may
+/// return it). With <see cref="RequestOptions.Stream"/> it holds the live body instead, read from
+/// <see cref="ContentStream"/>; with <see cref="RequestOptions.DownloadTo"/> the body is in the
+/// file <see cref="DownloadPath"/>.
 /// </summary>
+/// <remarks>
+/// Dispose a streamed response when done with it (a <c>using</c> around it): that ends its
+/// exchange and frees the executor's slot, as disposing an <see cref="HttpResponseMessage"/>
+/// frees its connection. Disposing any other response does nothing, and is harmless.
+/// </remarks>
 [MessagePackFormatter(typeof(ResponseFormatter))]
-public sealed class Response
+public sealed class Response : IDisposable, IAsyncDisposable
 {
+    private readonly byte[]? _content;
+    private readonly Stream? _stream;
     private string? _text;
 
-    internal Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, byte[] content, TimeSpan elapsed, int processId)
+    internal Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, byte[] content, TimeSpan elapsed, int processId, string? downloadPath = null)
+        : this(statusCode, reasonPhrase, url, headers, elapsed, processId)
+    {
+        _content = content;
+        DownloadPath = downloadPath;
+    }
+
+    internal Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, Stream contentStream, TimeSpan elapsed, int processId)
+        : this(statusCode, reasonPhrase, url, headers, elapsed, processId)
+    {
+        _stream = contentStream;
+    }
+
+    private Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, TimeSpan elapsed, int processId)
     {
         StatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
         Url = url;
         Headers = headers;
-        Content = content;
         Elapsed = elapsed;
         ProcessId = processId;
     }
@@ -43,8 +65,21 @@ public sealed class Response
     /// </summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
 
-    /// <summary>The body, decompressed (gzip, deflate, brotli). Empty when there is none.</summary>
-    public byte[] Content { get; }
+    /// <summary>The body, decompressed (gzip, deflate, brotli). Empty when there is none, and when it went to <see cref="DownloadPath"/>.</summary>
+    /// <exception cref="InvalidOperationException">The response is streamed (<see cref="RequestOptions.Stream"/>): read <see cref="ContentStream"/>.</exception>
+    public byte[] Content => Buffered(nameof(Content));
+
+    /// <summary>
+    /// The body as a read-only stream. For a streamed response (<see cref="RequestOptions.Stream"/>)
+    /// it is the live body, read once as it arrives; otherwise each access returns a new stream
+    /// over <see cref="Content"/>.
+    /// </summary>
+    public Stream ContentStream => _stream ?? new MemoryStream(_content!, writable: false);
+
+    /// <summary>The file the body was saved to, for a request made with <see cref="RequestOptions.DownloadTo"/>; otherwise <see langword="null"/>.</summary>
+    public string? DownloadPath { get; }
+
+    internal bool IsStreamed => _stream is not null;
 
     /// <summary>
     /// The body as text, decoded with the charset of the Content-Type header, or UTF-8 when it
@@ -64,13 +99,15 @@ public sealed class Response
     /// <summary>Deserializes the body as JSON with System.Text.Json's web defaults (camelCase, case-insensitive).</summary>
     /// <typeparam name="T">The type to deserialize to.</typeparam>
     /// <exception cref="JsonException">The body is not valid JSON for <typeparamref name="T"/>.</exception>
-    public T? Json<T>() => JsonSerializer.Deserialize<T>(Content, JsonSerializerOptions.Web);
+    /// <exception cref="InvalidOperationException">The response is streamed: read <see cref="ContentStream"/>.</exception>
+    public T? Json<T>() => JsonSerializer.Deserialize<T>(Buffered(nameof(Json)), JsonSerializerOptions.Web);
 
     /// <summary>Parses the body as a JSON document and returns its root (detached from the parser, safe to keep).</summary>
     /// <exception cref="JsonException">The body is not valid JSON.</exception>
+    /// <exception cref="InvalidOperationException">The response is streamed: read <see cref="ContentStream"/>.</exception>
     public JsonElement Json()
     {
-        using var document = JsonDocument.Parse(Content);
+        using var document = JsonDocument.Parse(Buffered(nameof(Json)));
         return document.RootElement.Clone();
     }
 
@@ -92,6 +129,19 @@ public sealed class Response
     /// <inheritdoc/>
     public override string ToString() => $"<Response [{StatusCode}] {Url}>";
 
+    /// <summary>For a streamed response, ends its exchange (if the body was not read to its end) and frees the executor's slot; otherwise does nothing.</summary>
+    public void Dispose() => _stream?.Dispose();
+
+    /// <summary>For a streamed response, ends its exchange (if the body was not read to its end) and frees the executor's slot; otherwise does nothing.</summary>
+    /// <returns>A task that completes when the stream is released.</returns>
+    public ValueTask DisposeAsync() => _stream?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private byte[] Buffered(string member) => _content ?? throw NotBuffered(member);
+
+    private static InvalidOperationException NotBuffered(string member) => new(
+        $"This response was requested with RequestOptions.Stream = true, so its body was not read into memory and '{member}' has nothing to give: " +
+        "read the body from Response.ContentStream as it arrives, or request it without Stream (or with DownloadTo, to save it to a file).");
+
     private string Decode()
     {
         Encoding encoding = Encoding.UTF8;
@@ -109,7 +159,7 @@ public sealed class Response
             }
         }
 
-        ReadOnlySpan<byte> bytes = Content;
+        ReadOnlySpan<byte> bytes = Buffered(nameof(Text));
         ReadOnlySpan<byte> preamble = encoding.Preamble;
         if (!preamble.IsEmpty && bytes.StartsWith(preamble))
         {

@@ -18,6 +18,9 @@ public sealed class SessionOptions
     /// <summary>The default of <see cref="MaxRedirects"/>: 30, as in Python requests.</summary>
     public const int DefaultMaxRedirects = 30;
 
+    /// <summary>The default of <see cref="MaxBufferedContentBytes"/>: 2,147,483,591 bytes, the most one array can hold (<see cref="Array.MaxLength"/>).</summary>
+    public const long DefaultMaxBufferedContentBytes = 0x7FFFFFC7;
+
     /// <summary>The timeout used when neither the request nor the session sets one: 100 seconds, as <see cref="System.Net.Http.HttpClient.Timeout"/>.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
 
@@ -64,4 +67,16 @@ public sealed class SessionOptions
     /// <summary>An explicit HTTP proxy. Default: <see langword="null"/> (the system's proxy settings, such as HTTP_PROXY, apply).</summary>
     [Key(9)]
     public Uri? Proxy { get; set; }
+
+    /// <summary>
+    /// The largest body read whole into <see cref="Response.Content"/> (HttpClient's
+    /// <c>MaxResponseContentBufferSize</c>, as data). A body that announces more, or turns out
+    /// longer, fails the request as soon as that is known, before it is buffered, with an
+    /// <see cref="System.Net.Http.HttpRequestException"/> that names
+    /// <see cref="RequestOptions.Stream"/> and <see cref="RequestOptions.DownloadTo"/>, which have
+    /// no such limit. An endless body or a decompression bomb costs at most this much.
+    /// Default: <see cref="DefaultMaxBufferedContentBytes"/>.
+    /// </summary>
+    [Key(10)]
+    public long MaxBufferedContentBytes { get; set; } = DefaultMaxBufferedContentBytes;
 }

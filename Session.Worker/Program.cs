@@ -42,6 +42,7 @@ builder.Services.AddGrpc(options =>
 });
 builder.Services.AddSingleton<HttpClientCache>();
 builder.Services.AddSingleton<CallbackRegistry>();
+builder.Services.AddSingleton<RequestRunner>();
 
 WebApplication app = builder.Build();
 app.Use(new TokenCheck(token).InvokeAsync);

@@ -1,24 +1,19 @@
-using System.Buffers;
-using System.Reflection;
-using Google.Protobuf;
 using Grpc.Core;
 using MessagePack;
-using Session.Contracts;
 using Session.Contracts.Internal;
-using Session.Shared;
 using Session.Protocol;
+using Session.Shared;
 using Session.Worker.Internal;
 using WorkerProtocol = Session.Protocol.Worker;
 
 namespace Session.Worker;
 
 /// <summary>
-/// Serves one slot's stream: requests one after another. Each is sent with the client for its
-/// transport settings; the answer is the head with the first chunk of the body, then the rest;
-/// or the named callback's MessagePack result. Failures are answered as an error frame, never
-/// as a broken stream: a broken stream means the worker died.
+/// Serves one slot's stream: requests one after another, each run by <see cref="RequestRunner"/>.
+/// Failures are answered as an error frame, never as a broken stream: a broken stream means the
+/// worker died. A frame that breaks the protocol's framing is answered, then the stream ends.
 /// </summary>
-internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry callbacks) : WorkerProtocol.WorkerBase
+internal sealed class WorkerService(RequestRunner runner) : WorkerProtocol.WorkerBase
 {
     public override async Task Serve(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
     {
@@ -63,7 +58,7 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
 
                 using var cancel = CancellationTokenSource.CreateLinkedTokenSource(callToken);
                 current.Begin(item.CallId, cancel);
-                Task run = RunAsync(item, body, answer, cancel.Token);
+                Task run = runner.RunAsync(item, body, answer, cancel.Token);
                 try
                 {
                     // When this ends, 'next' is pending, or holds what follows (the next start,
@@ -88,138 +83,7 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
         }
     }
 
-    private async Task RunAsync(WorkItem item, ReadOnlyMemory<byte>? body, AnswerWriter answer, CancellationToken cancellationToken)
-    {
-        MethodInfo? callback = null;
-        HttpClient client;
-        try
-        {
-            if (item.Callback is not null)
-            {
-                callback = callbacks.Resolve(item.Callback);
-            }
-
-            client = clients.Get(item.Request.Transport);
-        }
-        catch (Exception exception)
-        {
-            await answer.WriteErrorAsync(WorkerErrorKind.Rejected, exception);
-            return;
-        }
-
-        CookieJar jar = CookieJar.ForWorker(item.Request.Jar);
-        Response response;
-        using (var deadline = new RequestDeadline(item.Request.Timeout, cancellationToken))
-        {
-            try
-            {
-                ExchangeResult exchange = await HttpExchange.SendAsync(client, item.Request, body, jar, deadline.Token);
-                if (callback is null)
-                {
-                    using HttpResponseMessage message = exchange.Response;
-                    answer.SetHead(Head(exchange, HttpExchange.CollectHeaders(message), jar, message.Content.Headers.ContentLength ?? -1));
-                    await StreamBodyAsync(message, answer, deadline.Token);
-                    return;
-                }
-
-                response = await HttpExchange.ReadResponseAsync(exchange, deadline.Token);
-                answer.SetHead(Head(exchange, response.Headers, jar, contentLength: 0));
-            }
-            catch (OperationCanceledException exception) when (!answer.Ended)
-            {
-                bool timedOut = deadline.TimedOut;
-                await answer.WriteErrorAsync(timedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception));
-                return;
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException && !answer.Ended)
-            {
-                await answer.WriteErrorAsync(WorkerErrorKind.Transport, exception);
-                return;
-            }
-        }
-
-        await RunCallbackAsync(callback, response, answer);
-    }
-
-    private static async Task RunCallbackAsync(MethodInfo callback, Response response, AnswerWriter answer)
-    {
-        object? result;
-        try
-        {
-            result = callback.Invoke(null, BindingFlags.DoNotWrapExceptions, binder: null, [response], culture: null);
-        }
-        catch (Exception exception)
-        {
-            await answer.WriteErrorAsync(WorkerErrorKind.Callback, exception);
-            return;
-        }
-
-        using var serialized = new BodyBuffer();
-        try
-        {
-            MessagePackSerializer.Serialize(callback.ReturnType, serialized, result, ContractSerializer.Options);
-        }
-        catch (Exception exception)
-        {
-            await answer.WriteErrorAsync(WorkerErrorKind.Serialization, exception);
-            return;
-        }
-
-        long left = serialized.Length;
-        foreach (ReadOnlyMemory<byte> segment in serialized.Segments)
-        {
-            for (int offset = 0; offset < segment.Length; offset += WireLimits.ChunkSize)
-            {
-                ReadOnlyMemory<byte> chunk = segment.Slice(offset, Math.Min(WireLimits.ChunkSize, segment.Length - offset));
-                left -= chunk.Length;
-                await answer.WriteAsync(chunk, last: left == 0);
-            }
-        }
-    }
-
-    private static async Task StreamBodyAsync(HttpResponseMessage message, AnswerWriter answer, CancellationToken cancellationToken)
-    {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(WireLimits.ChunkSize);
-        try
-        {
-            Stream stream = await message.Content.ReadAsStreamAsync(cancellationToken);
-            await using (stream)
-            {
-                while (true)
-                {
-                    // A short read is the end of the body: that chunk is the last frame.
-                    int read = await stream.ReadAtLeastAsync(buffer.AsMemory(0, WireLimits.ChunkSize), WireLimits.ChunkSize, throwOnEndOfStream: false, cancellationToken);
-                    await answer.WriteAsync(buffer.AsMemory(0, read), last: read < WireLimits.ChunkSize);
-                    if (read < WireLimits.ChunkSize)
-                    {
-                        return;
-                    }
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static ByteString Head(ExchangeResult exchange, IReadOnlyDictionary<string, string> headers, CookieJar jar, long contentLength)
-    {
-        HttpResponseMessage message = exchange.Response;
-        var head = new ResponseHead
-        {
-            StatusCode = (int)message.StatusCode,
-            ReasonPhrase = message.ReasonPhrase,
-            Url = exchange.Url.AbsoluteUri,
-            Headers = [.. headers],
-            SetCookies = jar.Recorded,
-            Elapsed = exchange.Elapsed,
-            ProcessId = Environment.ProcessId,
-            ContentLength = contentLength,
-        };
-        return UnsafeByteOperations.UnsafeWrap(ContractSerializer.ToBytes(head));
-    }
-
+    /// <summary>The request body: inline in the start frame, or continued in body frames, as long as the work item says.</summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(ClientFrame start, IAsyncStreamReader<ClientFrame> requestStream, long length, CancellationToken cancellationToken)
     {
         if (length == 0)
@@ -232,27 +96,24 @@ internal sealed class WorkerService(HttpClientCache clients, CallbackRegistry ca
             return start.Body.Memory;
         }
 
-        byte[] body = new byte[length];
-        start.Body.Span.CopyTo(body);
-        int offset = start.Body.Length;
-        while (offset < body.Length)
+        using var body = new BodyBuffer(length);
+        body.Write(start.Body.Span);
+        while (body.Length < length)
         {
             if (!await requestStream.MoveNext(cancellationToken))
             {
-                throw new InvalidDataException($"The request body ended after {offset} of {length} bytes.");
+                throw new InvalidDataException($"The request body ended after {body.Length} of {length} bytes.");
             }
 
             ClientFrame frame = requestStream.Current;
-            ReadOnlySpan<byte> chunk = frame.Body.Span;
-            if (!frame.Start.IsEmpty || chunk.Length > body.Length - offset)
+            if (!frame.Start.IsEmpty || frame.Body.Length > length - body.Length)
             {
                 throw new InvalidDataException($"The request body does not match the {length} bytes announced.");
             }
 
-            chunk.CopyTo(body.AsSpan(offset));
-            offset += chunk.Length;
+            body.Write(frame.Body.Span);
         }
 
-        return body;
+        return body.ToArray();
     }
 }

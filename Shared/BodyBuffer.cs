@@ -4,28 +4,38 @@ namespace Session.Shared;
 
 /// <summary>
 /// Collects bytes arriving in pieces (a body being read, chunks from a worker, a serializer's
-/// output). When the final length is known, the one result array is allocated up front and
-/// filled in place, so <see cref="ToArray"/> copies nothing. Otherwise bytes go into pooled
-/// segments that grow geometrically (none larger than 1 MiB) and are copied once at the end,
-/// or sent out segment by segment with <see cref="Segments"/>, never as one large array.
+/// output) and makes one array of them, or hands them out segment by segment.
 /// </summary>
+/// <remarks>
+/// An announced length is the peer's word, not a reason to allocate: it is trusted up front only
+/// up to <see cref="TrustedLength"/>. Beyond that, bytes go into pooled segments (none larger than
+/// 1 MiB) until half the announced length has actually arrived; only then is the one result array
+/// allocated and the segments moved into it, so an honest large body costs one copy of its first
+/// half, and a lying peer (a HEAD of a 1.5 GB file, a body cut short) makes this allocate at most
+/// twice what it really sent.
+/// </remarks>
 internal sealed class BodyBuffer : IBufferWriter<byte>, IDisposable
 {
+    /// <summary>The largest announced length allocated before any byte arrives.</summary>
+    public const int TrustedLength = 1024 * 1024;
+
     private const int FirstSegmentSize = 16 * 1024;
     private const int MaxSegmentSize = 1024 * 1024;
 
     private readonly List<(byte[] Array, int Used)> _full = [];
-    private readonly byte[]? _exact;
+    private readonly long _expected;
+    private byte[]? _exact;
     private byte[] _current;
     private int _used;
     private long _length;
 
-    /// <param name="expectedLength">The final length if known, else -1.</param>
+    /// <param name="expectedLength">The announced final length, or -1.</param>
     public BodyBuffer(long expectedLength = -1)
     {
-        if (expectedLength > 0 && expectedLength <= Array.MaxLength)
+        _expected = expectedLength > 0 && expectedLength <= Array.MaxLength ? expectedLength : -1;
+        if (_expected > 0 && _expected <= TrustedLength)
         {
-            _exact = new byte[expectedLength];
+            _exact = new byte[_expected];
             _current = _exact;
         }
         else
@@ -68,12 +78,13 @@ internal sealed class BodyBuffer : IBufferWriter<byte>, IDisposable
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _current.Length - _used);
-        _used += count;
-        _length += count;
-        if (_length > Array.MaxLength)
+        if (_length + count > Array.MaxLength)
         {
             throw new InvalidOperationException($"The data is larger than {Array.MaxLength} bytes, the most one array (a Response's content, a callback's result) can hold.");
         }
+
+        _used += count;
+        _length += count;
     }
 
     public void Write(ReadOnlySpan<byte> data)
@@ -88,23 +99,9 @@ internal sealed class BodyBuffer : IBufferWriter<byte>, IDisposable
         }
     }
 
-    public async Task ReadFromAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            int read = await stream.ReadAsync(GetMemory(), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return;
-            }
-
-            Advance(read);
-        }
-    }
-
     public byte[] ToArray()
     {
-        if (_exact is not null && _full.Count == 0 && _used == _exact.Length)
+        if (_exact is not null && _full.Count == 0 && _current == _exact && _used == _exact.Length)
         {
             return _exact;
         }
@@ -140,6 +137,13 @@ internal sealed class BodyBuffer : IBufferWriter<byte>, IDisposable
 
     private void NextSegment(int sizeHint)
     {
+        if (_exact is null && _expected > 0 && _length >= _expected / 2 && _length < _expected && sizeHint <= _expected - _length)
+        {
+            // Half the announced body is here: the rest is likely to come, so make the result array now.
+            MoveIntoExact();
+            return;
+        }
+
         if (_used > 0)
         {
             _full.Add((_current, _used));
@@ -152,6 +156,28 @@ internal sealed class BodyBuffer : IBufferWriter<byte>, IDisposable
         int size = (int)Math.Max(Math.Clamp(_length, FirstSegmentSize, MaxSegmentSize), sizeHint);
         _current = ArrayPool<byte>.Shared.Rent(size);
         _used = 0;
+    }
+
+    private void MoveIntoExact()
+    {
+        byte[] exact = new byte[_expected];
+        int offset = 0;
+        foreach (ReadOnlyMemory<byte> segment in Segments)
+        {
+            segment.Span.CopyTo(exact.AsSpan(offset));
+            offset += segment.Length;
+        }
+
+        foreach ((byte[] array, _) in _full)
+        {
+            Return(array);
+        }
+
+        _full.Clear();
+        Return(_current);
+        _exact = exact;
+        _current = exact;
+        _used = offset;
     }
 
     private void Return(byte[] array)

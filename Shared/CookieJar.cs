@@ -14,7 +14,7 @@ internal sealed class CookieJar
 
     // Made on first use: most requests of most sessions carry and receive no cookies.
     private CookieContainer? _container;
-    private readonly List<KeyValuePair<string, string>>? _recorded;
+    private readonly List<CookiesSet>? _recorded;
 
     public CookieJar()
     {
@@ -22,8 +22,8 @@ internal sealed class CookieJar
 
     private CookieJar(bool record) => _recorded = record ? [] : null;
 
-    /// <summary>The Set-Cookie values seen by a recording jar, as (URL, header value) pairs.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Recorded => _recorded ?? [];
+    /// <summary>The Set-Cookie values seen by a recording jar, grouped by the URL that set them.</summary>
+    public IReadOnlyList<CookiesSet> Recorded => _recorded ?? [];
 
     /// <summary>A jar holding <paramref name="cookies"/> that records what is set in it.</summary>
     public static CookieJar ForWorker(CookieData[] cookies)
@@ -76,7 +76,18 @@ internal sealed class CookieJar
     {
         lock (_lock)
         {
-            _recorded?.Add(new KeyValuePair<string, string>(url.AbsoluteUri, setCookieHeader));
+            if (_recorded is not null)
+            {
+                // One entry per response, not per cookie: a URL may be long and cookies many.
+                string setBy = url.AbsoluteUri;
+                if (_recorded.Count == 0 || _recorded[^1].Url != setBy)
+                {
+                    _recorded.Add(new CookiesSet(setBy, []));
+                }
+
+                _recorded[^1].Values.Add(setCookieHeader);
+            }
+
             try
             {
                 (_container ??= new CookieContainer()).SetCookies(url, setCookieHeader);

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Text;
-using Session.Contracts;
 using Session.Contracts.Internal;
 
 namespace Session.Shared;
@@ -45,16 +44,17 @@ internal static class HttpExchange
     /// Sends <paramref name="request"/> and follows its redirects; returns the final response
     /// with its headers read and its body not yet read, which the caller disposes.
     /// </summary>
-    public static async Task<ExchangeResult> SendAsync(HttpClient client, HttpRequestData request, ReadOnlyMemory<byte>? content, CookieJar jar, CancellationToken cancellationToken)
+    public static async Task<ExchangeResult> SendAsync(HttpClient client, HttpRequestData request, ReadOnlyMemory<byte>? content, CookieJar jar, ProgressTracker? progress, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         string method = request.Method;
         var url = new Uri(request.Url, UriKind.RelativeOrAbsolute);
         bool stripAuthorization = false;
+        string? upload = request.UploadFrom;
         for (int hop = 0; ; hop++)
         {
             HttpResponseMessage response;
-            using (HttpRequestMessage message = Build(request, method, url, content, jar, stripAuthorization))
+            using (HttpRequestMessage message = Build(request, method, url, content, upload, jar, stripAuthorization, progress))
             {
                 response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 url = message.RequestUri ?? url;
@@ -82,32 +82,12 @@ internal static class HttpExchange
                 // What browsers, HttpClient and requests all do: the redirect becomes a GET without a body.
                 method = "GET";
                 content = null;
+                upload = null;
             }
 
             stripAuthorization |= !IsSameOrigin(url, next);
             url = next;
         }
-    }
-
-    /// <summary>Reads the whole body and makes the <see cref="Response"/>; disposes the response message.</summary>
-    public static async Task<Response> ReadResponseAsync(ExchangeResult exchange, CancellationToken cancellationToken)
-    {
-        using HttpResponseMessage message = exchange.Response;
-        byte[] content = await ReadBodyAsync(message, cancellationToken).ConfigureAwait(false);
-        return new Response((int)message.StatusCode, message.ReasonPhrase, exchange.Url, CollectHeaders(message), content, exchange.Elapsed, Environment.ProcessId);
-    }
-
-    /// <summary>Reads the whole body into one array.</summary>
-    public static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        using var buffer = new BodyBuffer(response.Content.Headers.ContentLength ?? -1);
-        Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            await buffer.ReadFromAsync(stream, cancellationToken).ConfigureAwait(false);
-        }
-
-        return buffer.ToArray();
     }
 
     /// <summary>Response and content headers, case-insensitive, repeated values joined by ", ".</summary>
@@ -127,12 +107,16 @@ internal static class HttpExchange
         return headers;
     }
 
-    private static HttpRequestMessage Build(HttpRequestData request, string method, Uri url, ReadOnlyMemory<byte>? content, CookieJar jar, bool stripAuthorization)
+    private static HttpRequestMessage Build(HttpRequestData request, string method, Uri url, ReadOnlyMemory<byte>? content, string? upload, CookieJar jar, bool stripAuthorization, ProgressTracker? progress)
     {
         var message = new HttpRequestMessage(HttpMethod.Parse(method), url);
-        if (content is { } body)
+        if (upload is not null)
         {
-            message.Content = new ReadOnlyMemoryContent(body);
+            message.Content = new UploadContent(upload, progress);
+        }
+        else if (content is { } body)
+        {
+            message.Content = progress is null ? new ReadOnlyMemoryContent(body) : new UploadContent(body, progress);
         }
 
         foreach (KeyValuePair<string, string> header in request.Headers)

@@ -16,7 +16,7 @@ internal sealed class RequestDeadline : IDisposable
         _timeout = timeout;
         _callerToken = callerToken;
         _source = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-        if (timeout != Timeout.InfiniteTimeSpan)
+        if (timeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
             _source.CancelAfter(timeout);
         }
@@ -24,12 +24,24 @@ internal sealed class RequestDeadline : IDisposable
 
     public CancellationToken Token => _source.Token;
 
+    /// <summary>The timeout.</summary>
+    public TimeSpan Timeout => _timeout;
+
     public bool TimedOut => _source.IsCancellationRequested && !_callerToken.IsCancellationRequested;
 
     public static TaskCanceledException TimeoutException(TimeSpan timeout)
     {
         string message = $"The request was canceled due to the configured timeout of {timeout.TotalSeconds} seconds elapsing.";
         return new TaskCanceledException(message, new TimeoutException(message));
+    }
+
+    /// <summary>Stops the clock (a streamed response's headers arrived: the reader sets the pace now); the caller's token still applies.</summary>
+    public void Disarm()
+    {
+        if (!_source.IsCancellationRequested)
+        {
+            _source.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>Returns the exception to surface for a cancellation seen while the request ran.</summary>

@@ -1,52 +1,83 @@
+using System.Diagnostics;
 using Session.Contracts;
 using Session.Contracts.Internal;
+using Session.Shared;
 
 namespace Session.Client.Internal;
 
 /// <summary>
-/// One submitted request, from queue to completion. Every path that ends it (result, error,
-/// cancellation while queued or running, disposal, worker death) goes through one guarded
-/// transition, so the caller's task ends exactly once, and the session learns it ended.
+/// One submitted request, from queue to completion: Queued → Running → Ended (and back from
+/// Running to Queued for work that never reached a worker). Every path that ends it (result,
+/// error, cancellation while queued or running, disposal, worker death) goes through
+/// <see cref="Finish"/>, one guarded transition with a <c>finally</c>, so the caller's task ends
+/// exactly once whatever throws, its token registrations are released, and its session learns
+/// that it ended.
 /// </summary>
+[DebuggerDisplay("{StateName,nq} {Request.Method,nq} {Request.Url,nq}")]
 internal abstract class PendingWork
 {
     private const int Queued = 0;
     private const int Running = 1;
     private const int Ended = 2;
 
+    private readonly Lock _registrationsLock = new();
     private int _state;
+    private bool _registrationsClosed;
     private CancellationTokenRegistration _callerRegistration;
     private CancellationTokenRegistration _sessionRegistration;
 
-    protected PendingWork(FuturesSession session, HttpRequestData request, CallbackReference? remoteCallback, CancellationToken cancellationToken)
+    protected PendingWork(SessionContext session, HttpRequestData request, CallbackReference? remoteCallback, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         Session = session;
         Request = request;
         RemoteCallback = remoteCallback;
         CancellationToken = cancellationToken;
+        QueueNode = new LinkedListNode<PendingWork>(this);
+        if (progress is not null)
+        {
+            Progress = new ProgressTracker(progress.Report);
+        }
     }
 
-    public FuturesSession Session { get; }
+    public SessionContext Session { get; }
 
     public HttpRequestData Request { get; }
 
-    /// <summary>The callback to run in a worker; null when there is none or it runs in process.</summary>
+    /// <summary>The callback to run in a worker; null when there is none or it runs in this process.</summary>
     public CallbackReference? RemoteCallback { get; }
-
-    /// <summary>The caller's token: it cancels the work while queued and while running.</summary>
-    public CancellationToken CancellationToken { get; }
 
     /// <summary>The type a worker callback's result is deserialized as.</summary>
     public abstract Type? RemoteResultType { get; }
 
+    /// <summary>Whether a callback (in this process or in a worker) runs on the response.</summary>
+    public abstract bool HasCallback { get; }
+
+    /// <summary>The caller's token: it cancels the work while queued and while running.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>Counts bytes for the caller's progress reports, in the calling process; null when none were asked for.</summary>
+    public ProgressTracker? Progress { get; }
+
+    /// <summary>The work's place in a <see cref="WorkQueue"/>, made once.</summary>
+    public LinkedListNode<PendingWork> QueueNode { get; }
+
+    /// <summary>The queue it waits in, so a cancellation can take it out.</summary>
+    public WorkQueue? Queue { get; set; }
+
     public bool IsEnded => Volatile.Read(ref _state) == Ended;
 
-    /// <summary>Listens for cancellation while queued: the caller's token, or the session's disposal.</summary>
-    public void WatchWhileQueued()
+    private string StateName => Volatile.Read(ref _state) switch { Queued => "queued", Running => "running", _ => "ended" };
+
+    /// <summary>
+    /// Listens for cancellation while queued: the caller's token, and the session's disposal. A
+    /// token already cancelled ends the work here; a registration made after the work ended is
+    /// released at once.
+    /// </summary>
+    public void Watch()
     {
         if (CancellationToken.CanBeCanceled)
         {
-            _callerRegistration = CancellationToken.UnsafeRegister(static (state, token) => ((PendingWork)state!).CancelQueued(token), this);
+            Keep(ref _callerRegistration, CancellationToken.UnsafeRegister(static (state, token) => ((PendingWork)state!).CancelQueued(token), this));
         }
 
         WatchSessionDisposal();
@@ -61,14 +92,11 @@ internal abstract class PendingWork
         }
 
         // Session disposal no longer concerns it: running requests finish. The caller's token still does.
-        _sessionRegistration.Unregister();
+        Release(ref _sessionRegistration);
         return true;
     }
 
-    /// <summary>
-    /// Puts started work back in the queued state, for work that never reached a worker (its
-    /// socket refused the connection). Returns false if the work ended meanwhile.
-    /// </summary>
+    /// <summary>Puts started work back in the queued state (it never reached a worker); false if it ended meanwhile.</summary>
     public bool ReturnToQueue()
     {
         if (Interlocked.CompareExchange(ref _state, Queued, Running) != Running)
@@ -85,36 +113,8 @@ internal abstract class PendingWork
     {
         if (Interlocked.CompareExchange(ref _state, Ended, Queued) == Queued)
         {
-            SetCanceled(token);
-            AfterEnd();
-        }
-    }
-
-    /// <summary>Ends the work with a response; a local callback, if any, runs here, on this thread.</summary>
-    public void Complete(Response response)
-    {
-        if (TryEnd())
-        {
-            try
-            {
-                SetResponse(response);
-            }
-            catch (Exception exception)
-            {
-                SetException(exception);
-            }
-
-            AfterEnd();
-        }
-    }
-
-    /// <summary>Ends the work with a worker callback's (deserialized) result.</summary>
-    public void CompleteWithResult(object? value)
-    {
-        if (TryEnd())
-        {
-            SetResult(value);
-            AfterEnd();
+            Queue?.Remove(this);
+            Finish(Outcome.Canceled(token));
         }
     }
 
@@ -122,40 +122,108 @@ internal abstract class PendingWork
     /// Ends the work with an exception. A cancellation the caller asked for ends it Canceled;
     /// any other exception (a timeout's TaskCanceledException among them) faults it.
     /// </summary>
-    public void Fail(Exception exception)
+    public bool Fail(Exception exception) =>
+        TryEnd() && Finish(exception is OperationCanceledException && CancellationToken.IsCancellationRequested
+            ? Outcome.Canceled(CancellationToken)
+            : Outcome.Failed(exception));
+
+    /// <summary>Ends callback-less work with its response.</summary>
+    public bool Complete(Response response) => TryEnd() && Finish(Outcome.Value(response));
+
+    /// <summary>Ends the work with a worker callback's (deserialized) result.</summary>
+    public bool CompleteWithResult(object? value) => TryEnd() && Finish(Outcome.Value(value));
+
+    /// <summary>
+    /// In this process: runs the local callback on <paramref name="response"/> (or yields the
+    /// response when there is none) and ends the work with its result; true when the response
+    /// itself became the result (the caller owns it now). Exceptions propagate to the caller,
+    /// which translates timeouts before failing the work.
+    /// </summary>
+    public abstract Task<bool> RunLocallyAsync(Response response, CancellationToken callbackToken);
+
+    /// <summary>Sets the caller's task; must not throw (it is only ever called once, from <see cref="Finish"/>).</summary>
+    protected abstract void SetOutcome(Outcome outcome);
+
+    private bool TryEnd()
     {
-        if (TryEnd())
+        int previous = Interlocked.Exchange(ref _state, Ended);
+        if (previous == Queued)
         {
-            if (exception is OperationCanceledException && CancellationToken.IsCancellationRequested)
+            Queue?.Remove(this);
+        }
+
+        return previous != Ended;
+    }
+
+    /// <summary>The one way work ends, after the state became Ended: the task is set, then the bookkeeping runs whatever happens.</summary>
+    private bool Finish(Outcome outcome)
+    {
+        try
+        {
+            SetOutcome(outcome);
+        }
+        finally
+        {
+            CancellationTokenRegistration caller;
+            CancellationTokenRegistration session;
+            lock (_registrationsLock)
             {
-                SetCanceled(CancellationToken);
-            }
-            else
-            {
-                SetException(exception);
+                _registrationsClosed = true;
+                caller = _callerRegistration;
+                session = _sessionRegistration;
+                _callerRegistration = default;
+                _sessionRegistration = default;
             }
 
-            AfterEnd();
+            caller.Unregister();
+            session.Unregister();
+            Session.Exit();
+        }
+
+        return true;
+    }
+
+    private void WatchSessionDisposal() =>
+        Keep(ref _sessionRegistration, Session.Disposing.UnsafeRegister(static (state, token) => ((PendingWork)state!).CancelQueued(token), this));
+
+    /// <summary>Stores a registration, or releases it at once if the work already ended (it may have ended inside the registration, on an already-cancelled token).</summary>
+    private void Keep(ref CancellationTokenRegistration slot, CancellationTokenRegistration registration)
+    {
+        bool closed;
+        lock (_registrationsLock)
+        {
+            closed = _registrationsClosed;
+            if (!closed)
+            {
+                slot = registration;
+            }
+        }
+
+        if (closed)
+        {
+            registration.Unregister();
         }
     }
 
-    protected abstract void SetResponse(Response response);
-
-    protected abstract void SetResult(object? value);
-
-    protected abstract void SetException(Exception exception);
-
-    protected abstract void SetCanceled(CancellationToken token);
-
-    private void WatchSessionDisposal() =>
-        _sessionRegistration = Session.Disposing.UnsafeRegister(static (state, token) => ((PendingWork)state!).CancelQueued(token), this);
-
-    private bool TryEnd() => Interlocked.Exchange(ref _state, Ended) != Ended;
-
-    private void AfterEnd()
+    private void Release(ref CancellationTokenRegistration slot)
     {
-        _callerRegistration.Unregister();
-        _sessionRegistration.Unregister();
-        Session.OnWorkEnded();
+        CancellationTokenRegistration registration;
+        lock (_registrationsLock)
+        {
+            registration = slot;
+            slot = default;
+        }
+
+        registration.Unregister();
+    }
+
+    /// <summary>How the caller's task ends.</summary>
+    protected readonly record struct Outcome(object? Result, Exception? Exception, CancellationToken CanceledBy, bool IsCanceled)
+    {
+        public static Outcome Value(object? result) => new(result, null, default, false);
+
+        public static Outcome Failed(Exception exception) => new(null, exception, default, false);
+
+        public static Outcome Canceled(CancellationToken token) => new(null, null, token, true);
     }
 }

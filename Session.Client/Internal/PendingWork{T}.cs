@@ -7,20 +7,22 @@ namespace Session.Client.Internal;
 internal sealed class PendingWork<T> : PendingWork
 {
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Func<Response, T>? _localCallback;
+    private readonly Func<Response, T>? _callback;
+    private readonly Func<Response, CancellationToken, Task<T>>? _asyncCallback;
     private readonly Type? _remoteResultType;
 
-    public PendingWork(FuturesSession session, HttpRequestData request, Func<Response, T>? callback, CallbackReference? remoteCallback, CancellationToken cancellationToken)
-        : base(session, request, remoteCallback, cancellationToken)
+    public PendingWork(SessionContext session, HttpRequestData request, Delegate? callback, CallbackReference? remoteCallback, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+        : base(session, request, remoteCallback, progress, cancellationToken)
     {
-        if (remoteCallback is null)
+        HasCallback = callback is not null;
+        if (remoteCallback is not null)
         {
-            _localCallback = callback;
+            _remoteResultType = remoteCallback.ResultType;
         }
         else
         {
-            // The result comes back as the method's own return type (it may be more derived than T).
-            _remoteResultType = callback!.Method.ReturnType;
+            _callback = callback as Func<Response, T>;
+            _asyncCallback = callback as Func<Response, CancellationToken, Task<T>>;
         }
     }
 
@@ -28,22 +30,51 @@ internal sealed class PendingWork<T> : PendingWork
 
     public override Type? RemoteResultType => _remoteResultType;
 
-    protected override void SetResponse(Response response)
+    public override bool HasCallback { get; }
+
+    public override async Task<bool> RunLocallyAsync(Response response, CancellationToken callbackToken)
     {
-        if (_localCallback is not null)
+        T result;
+        if (_callback is not null)
         {
-            _completion.TrySetResult(_localCallback(response));
+            result = _callback(response);
+        }
+        else if (_asyncCallback is not null)
+        {
+            result = await _asyncCallback(response, callbackToken).ConfigureAwait(false);
         }
         else
         {
-            // Only reached for T = Response: FuturesSession creates callback-less work that way.
-            _completion.TrySetResult((T)(object)response);
+            Complete(response);
+            return true;
         }
+
+        CompleteWithResult(result);
+        return ReferenceEquals(result, response);
     }
 
-    protected override void SetResult(object? value) => _completion.TrySetResult((T)value!);
-
-    protected override void SetException(Exception exception) => _completion.TrySetException(exception);
-
-    protected override void SetCanceled(CancellationToken token) => _completion.TrySetCanceled(token);
+    protected override void SetOutcome(Outcome outcome)
+    {
+        if (outcome.IsCanceled)
+        {
+            _completion.TrySetCanceled(outcome.CanceledBy);
+        }
+        else if (outcome.Exception is { } exception)
+        {
+            _completion.TrySetException(exception);
+        }
+        else if (outcome.Result is T value)
+        {
+            _completion.TrySetResult(value);
+        }
+        else if (outcome.Result is null && default(T) is null)
+        {
+            _completion.TrySetResult(default!);
+        }
+        else
+        {
+            _completion.TrySetException(new InvalidCastException(
+                $"A result of type '{outcome.Result?.GetType().FullName ?? "null"}' cannot be the result of a Task<{typeof(T).FullName}>."));
+        }
+    }
 }

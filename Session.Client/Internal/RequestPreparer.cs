@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Session.Contracts;
 using Session.Contracts.Internal;
 
@@ -10,52 +9,8 @@ namespace Session.Client.Internal;
 /// <see cref="SessionOptions"/> into a self-contained <see cref="HttpRequestData"/>, on the
 /// calling thread: every argument error is thrown here, synchronously, before anything is queued.
 /// </summary>
-internal static class RequestPreparer
+internal static partial class RequestPreparer
 {
-    /// <summary>Checks a session's options; every problem is reported in one exception.</summary>
-    public static void ValidateSession(SessionOptions options, string paramName)
-    {
-        var problems = new List<string>();
-        if (options.BaseAddress is { } baseAddress && !IsHttp(baseAddress))
-        {
-            problems.Add($"BaseAddress '{baseAddress}' must be an absolute http or https URL.");
-        }
-
-        if (options.Proxy is { IsAbsoluteUri: false } proxy)
-        {
-            problems.Add($"Proxy '{proxy}' must be an absolute URL.");
-        }
-
-        if (options.Timeout is { } timeout && TimeoutProblem(timeout) is { } timeoutProblem)
-        {
-            problems.Add(timeoutProblem);
-        }
-
-        if (options.MaxRedirects < 0)
-        {
-            problems.Add($"MaxRedirects '{options.MaxRedirects}' must be 0 or more.");
-        }
-
-        if (options.BasicAuth is not null && options.BearerToken is not null)
-        {
-            problems.Add("BasicAuth and BearerToken are both set; set one of them.");
-        }
-
-        if (options.Headers is null || options.Cookies is null)
-        {
-            problems.Add("Headers and Cookies may be empty but not null.");
-        }
-        else
-        {
-            AddHeaderProblems(options.Headers, problems);
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException($"The session options are not valid: {string.Join(" ", problems)}", paramName);
-        }
-    }
-
     public static HttpRequestData Prepare(HttpMethod method, string url, SessionOptions session, RequestOptions? request, TransportSettings transport, bool allowRelative)
     {
         ArgumentNullException.ThrowIfNull(method);
@@ -80,6 +35,10 @@ internal static class RequestPreparer
         }
 
         byte[]? content = null;
+        string? upload = null;
+        BodyMode mode = BodyMode.Buffer;
+        string? downloadPath = null;
+        string? downloadTempPath = null;
         TimeSpan timeout = session.Timeout ?? SessionOptions.DefaultTimeout;
         bool allowRedirects = session.AllowRedirects;
         List<KeyValuePair<string, string>> cookies = [.. session.Cookies];
@@ -98,6 +57,27 @@ internal static class RequestPreparer
             }
 
             (content, string? contentType) = EncodeBody(request);
+            if (request.UploadFrom is { } uploadFrom)
+            {
+                upload = UploadPath(uploadFrom);
+                contentType = request.ContentType;
+            }
+
+            if (request.DownloadTo is { } downloadTo)
+            {
+                if (request.Stream)
+                {
+                    throw new ArgumentException("RequestOptions sets both Stream and DownloadTo; a body is either read as it arrives or saved to a file. Choose one.", nameof(request));
+                }
+
+                (downloadPath, downloadTempPath) = DownloadPaths(downloadTo);
+                mode = BodyMode.Download;
+            }
+            else if (request.Stream)
+            {
+                mode = BodyMode.Stream;
+            }
+
             if (contentType is not null && !request.Headers.ContainsKey("Content-Type"))
             {
                 SetHeader(headers, index, "Content-Type", contentType);
@@ -138,6 +118,12 @@ internal static class RequestPreparer
             AllowRedirects = allowRedirects,
             MaxRedirects = session.MaxRedirects,
             Transport = transport,
+            Mode = mode,
+            DownloadPath = downloadPath,
+            DownloadTempPath = downloadTempPath,
+            UploadFrom = upload,
+            MaxBufferedContentBytes = session.MaxBufferedContentBytes,
+            ReportProgress = request?.Progress is not null,
         };
     }
 
@@ -202,40 +188,6 @@ internal static class RequestPreparer
         return builder.Append(suffix).ToString();
     }
 
-    private static (byte[]? Content, string? ContentType) EncodeBody(RequestOptions request)
-    {
-        int bodies = (request.Json is not null ? 1 : 0) + (request.Form.Count > 0 ? 1 : 0) + (request.Body is not null ? 1 : 0);
-        if (bodies > 1)
-        {
-            throw new ArgumentException("RequestOptions sets more than one of Json, Form and Body; a request has one body.", nameof(request));
-        }
-
-        if (request.Json is { } json)
-        {
-            return (JsonSerializer.SerializeToUtf8Bytes(json, json.GetType(), JsonSerializerOptions.Web), "application/json");
-        }
-
-        if (request.Form.Count > 0)
-        {
-            var builder = new StringBuilder();
-            foreach (KeyValuePair<string, string> field in request.Form)
-            {
-                if (builder.Length > 0)
-                {
-                    builder.Append('&');
-                }
-
-                builder.Append(FormEscape(field.Key)).Append('=').Append(FormEscape(field.Value ?? string.Empty));
-            }
-
-            return (Encoding.UTF8.GetBytes(builder.ToString()), "application/x-www-form-urlencoded");
-        }
-
-        return (request.Body, request.Body is null ? null : request.ContentType);
-    }
-
-    private static string FormEscape(string value) => Uri.EscapeDataString(value).Replace("%20", "+", StringComparison.Ordinal);
-
     private static void SetHeader(List<KeyValuePair<string, string>> headers, Dictionary<string, int> index, string name, string value)
     {
         var pair = new KeyValuePair<string, string>(name, value);
@@ -249,22 +201,4 @@ internal static class RequestPreparer
             headers.Add(pair);
         }
     }
-
-    private static void AddHeaderProblems(IDictionary<string, string> headers, List<string> problems)
-    {
-        foreach (KeyValuePair<string, string> header in headers)
-        {
-            if ((HeaderRules.ProblemWithName(header.Key) ?? HeaderRules.ProblemWithValue(header.Key, header.Value)) is { } problem)
-            {
-                problems.Add(problem);
-            }
-        }
-    }
-
-    private static string? TimeoutProblem(TimeSpan timeout) =>
-        timeout == Timeout.InfiniteTimeSpan || (timeout > TimeSpan.Zero && timeout.TotalMilliseconds <= int.MaxValue)
-            ? null
-            : $"The timeout '{timeout}' must be positive (and under 24.8 days), or Timeout.InfiniteTimeSpan for none.";
-
-    private static bool IsHttp(Uri uri) => uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }

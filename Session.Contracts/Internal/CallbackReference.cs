@@ -15,6 +15,9 @@ internal sealed record CallbackReference(string AssemblyPath, Guid ModuleVersion
 
     public string DisplayName => $"{TypeName}.{MethodName}";
 
+    /// <summary>In the client: the type the result is read back as (the method's return type, or T of its Task&lt;T&gt;). Not sent.</summary>
+    public Type? ResultType { get; init; }
+
     public static CallbackReference From(MethodInfo method) => new(
         method.Module.Assembly.Location,
         method.Module.ModuleVersionId,

@@ -1,6 +1,5 @@
 using System.Buffers;
 using MessagePack;
-using MessagePack.Resolvers;
 
 namespace Session.Contracts.Internal;
 
@@ -9,10 +8,11 @@ internal static class ContractSerializer
 {
     /// <summary>
     /// Options for callback results: contractless (plain records and POCOs round-trip, as do
-    /// <c>[MessagePackObject]</c> types), never typeless, and hardened for untrusted data.
+    /// <c>[MessagePackObject]</c> types), never typeless, hardened for untrusted data, and with a
+    /// depth limit when writing too (<see cref="DepthGuardResolver"/>).
     /// </summary>
     public static readonly MessagePackSerializerOptions Options =
-        ContractlessStandardResolver.Options.WithSecurity(MessagePackSecurity.UntrustedData);
+        MessagePackSerializerOptions.Standard.WithResolver(DepthGuardResolver.Instance).WithSecurity(MessagePackSecurity.UntrustedData);
 
     public static byte[] ToBytes<T>(T message)
         where T : IWireMessage<T>
@@ -74,7 +74,8 @@ internal static class ContractSerializer
             throw new MessagePackSerializationException("A list of name/value pairs has an odd length.");
         }
 
-        var pairs = new List<KeyValuePair<string, string>>(count / 2);
+        // The count is the peer's word: grow with what arrives rather than allocate from it.
+        var pairs = new List<KeyValuePair<string, string>>(Math.Min(count / 2, 64));
         for (int i = 0; i < count; i += 2)
         {
             string name = ReadRequiredString(ref reader, "pair name");

@@ -8,7 +8,7 @@ namespace Session.Contracts.Internal;
 /// </summary>
 internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
 {
-    private const int FieldCount = 10;
+    private const int FieldCount = 16;
 
     public required string Method { get; init; }
 
@@ -36,6 +36,24 @@ internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
 
     public required TransportSettings Transport { get; init; }
 
+    /// <summary>What to do with the response body.</summary>
+    public BodyMode Mode { get; init; }
+
+    /// <summary>For <see cref="BodyMode.Download"/>: the final file, absolute.</summary>
+    public string? DownloadPath { get; init; }
+
+    /// <summary>For <see cref="BodyMode.Download"/>: the temporary file beside it, chosen by the caller so it can remove it if the worker dies.</summary>
+    public string? DownloadTempPath { get; init; }
+
+    /// <summary>A file to stream as the body, absolute; <see cref="Content"/> is then null.</summary>
+    public string? UploadFrom { get; init; }
+
+    /// <summary>The most a buffered body may hold (the session's MaxBufferedContentBytes).</summary>
+    public long MaxBufferedContentBytes { get; init; } = SessionOptions.DefaultMaxBufferedContentBytes;
+
+    /// <summary>Whether the caller wants progress reports.</summary>
+    public bool ReportProgress { get; init; }
+
     public void Write(ref MessagePackWriter writer)
     {
         writer.WriteArrayHeader(FieldCount);
@@ -54,6 +72,12 @@ internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
         writer.Write(MaxRedirects);
         writer.Write(Transport.VerifyTls);
         writer.Write(Transport.Proxy);
+        writer.Write((int)Mode);
+        writer.Write(DownloadPath);
+        writer.Write(DownloadTempPath);
+        writer.Write(UploadFrom);
+        writer.Write(MaxBufferedContentBytes);
+        writer.Write(ReportProgress);
     }
 
     public static HttpRequestData Read(ref MessagePackReader reader)
@@ -63,10 +87,11 @@ internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
         string url = ContractSerializer.ReadRequiredString(ref reader, "request URL");
         List<KeyValuePair<string, string>> headers = ContractSerializer.ReadPairs(ref reader);
         List<KeyValuePair<string, string>> cookies = ContractSerializer.ReadPairs(ref reader);
-        var jar = new CookieData[reader.ReadArrayHeader()];
-        for (int i = 0; i < jar.Length; i++)
+        int cookieCount = reader.ReadArrayHeader();
+        var jar = new List<CookieData>(Math.Min(cookieCount, 64));
+        for (int i = 0; i < cookieCount; i++)
         {
-            jar[i] = CookieData.Read(ref reader);
+            jar.Add(CookieData.Read(ref reader));
         }
 
         var timeout = TimeSpan.FromTicks(reader.ReadInt64());
@@ -74,18 +99,35 @@ internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
         int maxRedirects = reader.ReadInt32();
         bool verifyTls = reader.ReadBoolean();
         string? proxy = reader.ReadString();
+        var mode = (BodyMode)reader.ReadInt32();
+        string? downloadPath = reader.ReadString();
+        string? downloadTempPath = reader.ReadString();
+        string? uploadFrom = reader.ReadString();
+        long maxBuffered = reader.ReadInt64();
+        bool reportProgress = reader.ReadBoolean();
         ContractSerializer.SkipExtra(ref reader, count, FieldCount);
+        if (mode is not (BodyMode.Buffer or BodyMode.Stream or BodyMode.Download) || (mode == BodyMode.Download && (downloadPath is null || downloadTempPath is null)))
+        {
+            throw new MessagePackSerializationException($"A request's body mode '{mode}' is unknown or lacks its paths.");
+        }
+
         return new HttpRequestData
         {
             Method = method,
             Url = url,
             Headers = headers,
             Cookies = cookies,
-            Jar = jar,
+            Jar = [.. jar],
             Timeout = timeout,
             AllowRedirects = allowRedirects,
             MaxRedirects = maxRedirects,
             Transport = new TransportSettings(verifyTls, proxy),
+            Mode = mode,
+            DownloadPath = downloadPath,
+            DownloadTempPath = downloadTempPath,
+            UploadFrom = uploadFrom,
+            MaxBufferedContentBytes = maxBuffered,
+            ReportProgress = reportProgress,
         };
     }
 }

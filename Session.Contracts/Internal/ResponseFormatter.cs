@@ -10,7 +10,7 @@ namespace Session.Contracts.Internal;
 /// </summary>
 internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
 {
-    private const int FieldCount = 7;
+    private const int FieldCount = 8;
 
     public void Serialize(ref MessagePackWriter writer, Response? value, MessagePackSerializerOptions options)
     {
@@ -18,6 +18,12 @@ internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
         {
             writer.WriteNil();
             return;
+        }
+
+        if (value.IsStreamed)
+        {
+            throw new MessagePackSerializationException(
+                "A streamed Response (RequestOptions.Stream = true) cannot be sent to another process: its body is a live connection. Return what you computed from its ContentStream instead.");
         }
 
         writer.WriteArrayHeader(FieldCount);
@@ -34,6 +40,7 @@ internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
         writer.Write(value.Content);
         writer.Write(value.Elapsed.Ticks);
         writer.Write(value.ProcessId);
+        writer.Write(value.DownloadPath);
     }
 
     public Response? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -58,8 +65,9 @@ internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
         byte[] content = reader.ReadBytes()?.ToArray() ?? [];
         var elapsed = TimeSpan.FromTicks(reader.ReadInt64());
         int processId = reader.ReadInt32();
+        string? downloadPath = reader.ReadString();
         ContractSerializer.SkipExtra(ref reader, count, FieldCount);
         reader.Depth--;
-        return new Response(statusCode, reason, url, headers, content, elapsed, processId);
+        return new Response(statusCode, reason, url, headers, content, elapsed, processId, downloadPath);
     }
 }

@@ -6,7 +6,13 @@ namespace Session.Contracts.Internal;
 /// <summary>An exception thrown in a worker, as data: enough to raise the same kind of exception in the client.</summary>
 internal sealed class WorkerError : IWireMessage<WorkerError>
 {
-    private const int FieldCount = 7;
+    /// <summary>The longest message sent: a callback may throw any text, and one frame must stay small.</summary>
+    internal const int MaxMessageLength = 16 * 1024;
+
+    /// <summary>The longest stack trace (with inner exceptions) sent.</summary>
+    internal const int MaxStackTraceLength = 32 * 1024;
+
+    private const int FieldCount = 8;
 
     public required WorkerErrorKind Kind { get; init; }
 
@@ -27,6 +33,9 @@ internal sealed class WorkerError : IWireMessage<WorkerError>
     /// <summary>For transport errors caused by a socket error, its <see cref="SocketError"/>; 0 otherwise.</summary>
     public int SocketError { get; init; }
 
+    /// <summary>The worker should be replaced once its requests end (it ran out of memory).</summary>
+    public bool Recycle { get; init; }
+
     public static WorkerError From(WorkerErrorKind kind, Exception exception)
     {
         string? stackTrace = exception.StackTrace;
@@ -39,12 +48,13 @@ internal sealed class WorkerError : IWireMessage<WorkerError>
         return new WorkerError
         {
             Kind = kind,
-            TypeName = exception.GetType().FullName ?? exception.GetType().Name,
-            Message = exception.Message,
-            StackTrace = stackTrace,
+            TypeName = Truncate(exception.GetType().FullName ?? exception.GetType().Name, 1024, "type name"),
+            Message = Truncate(exception.Message, MaxMessageLength, "message"),
+            StackTrace = stackTrace is null ? null : Truncate(stackTrace, MaxStackTraceLength, "stack trace"),
             HttpRequestError = http is null ? 0 : (int)http.HttpRequestError,
             StatusCode = http?.StatusCode is { } status ? (int)status : 0,
             SocketError = exception.InnerException is SocketException socket ? (int)socket.SocketErrorCode : 0,
+            Recycle = exception is OutOfMemoryException or InsufficientExecutionStackException,
         };
     }
 
@@ -58,6 +68,7 @@ internal sealed class WorkerError : IWireMessage<WorkerError>
         writer.Write(HttpRequestError);
         writer.Write(StatusCode);
         writer.Write(SocketError);
+        writer.Write(Recycle);
     }
 
     public static WorkerError Read(ref MessagePackReader reader)
@@ -72,8 +83,15 @@ internal sealed class WorkerError : IWireMessage<WorkerError>
             HttpRequestError = reader.ReadInt32(),
             StatusCode = reader.ReadInt32(),
             SocketError = reader.ReadInt32(),
+            Recycle = reader.ReadBoolean(),
         };
         ContractSerializer.SkipExtra(ref reader, count, FieldCount);
         return error;
     }
+
+    /// <summary>Cuts <paramref name="text"/> to <paramref name="max"/> characters, saying so at the end.</summary>
+    internal static string Truncate(string text, int max, string what) =>
+        text.Length <= max
+            ? text
+            : string.Concat(text.AsSpan(0, max), $"… (truncated by ProcessFutures: the {what} was {text.Length:N0} characters; the first {max:N0} are kept)");
 }

@@ -12,10 +12,10 @@ namespace Session.Worker.Internal;
 internal sealed class CallbackRegistry
 {
     private readonly ConcurrentDictionary<string, Lazy<Assembly>> _assemblies = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<CallbackReference, MethodInfo> _methods = new();
+    private readonly ConcurrentDictionary<CallbackReference, ResolvedCallback> _methods = new();
 
-    public MethodInfo Resolve(CallbackReference reference) =>
-        _methods.TryGetValue(reference, out MethodInfo? method) ? method : _methods.GetOrAdd(reference, Find(reference));
+    public ResolvedCallback Resolve(CallbackReference reference) =>
+        _methods.TryGetValue(reference, out ResolvedCallback? callback) ? callback : _methods.GetOrAdd(reference, ResolvedCallback.From(Find(reference)));
 
     private MethodInfo Find(CallbackReference reference)
     {

@@ -49,7 +49,9 @@ internal static partial class ParentWatcher
 
     private static void Exit()
     {
-        // Nothing is left to serve: the pool only closes stdin once this worker's requests ended.
+        // Nothing is left to serve: the pool only closes stdin once this worker's requests ended
+        // (or its process died). A download cut short here leaves no temporary file behind.
+        ActiveDownloads.DeleteAll();
         Environment.Exit(0);
     }
 

@@ -494,7 +494,7 @@ public sealed class FuturesSessionTests(ExecutorKind kind)
             Assert.That(() => session.GetAsync(url, new RequestOptions { Headers = { ["X-Injected"] = "a\r\nHost: evil" } }), Throws.ArgumentException.With.Message.Contains("X-Injected"));
             Assert.That(() => session.GetAsync(url, new RequestOptions { Timeout = TimeSpan.FromSeconds(-2) }), Throws.InstanceOf<ArgumentOutOfRangeException>());
             Assert.That(() => session.PostAsync(url, new RequestOptions { Json = 1, Body = [1] }), Throws.ArgumentException.With.Message.Contains("one body"));
-            Assert.That(() => session.GetAsync<int>(url, callback: null!), Throws.ArgumentNullException);
+            Assert.That(() => session.GetAsync(url, (Func<Response, int>)null!), Throws.ArgumentNullException);
             Assert.That(() => session.GetAsync(null!), Throws.ArgumentNullException);
         });
         Assert.That((await session.GetAsync(url).Within()).StatusCode, Is.EqualTo(200), "the executor keeps serving");

@@ -90,7 +90,6 @@ public sealed class ProcessPoolHardeningTests
         await Waits.UntilAsync(() => !WorkerProcesses.IsAlive(stuck), "the stuck worker to be killed");
     }
 
-#if HEAP_LIMIT
     [Test]
     public async Task RunawayCallback_GetsOutOfMemoryException_TheWorkersOtherRequestsFinish_AndItIsRecycled()
     {
@@ -107,7 +106,6 @@ public sealed class ProcessPoolHardeningTests
         Assert.That(survivor.ProcessId, Is.EqualTo(worker), "the request beside the runaway one finished on its worker");
         Assert.That(next.ProcessId, Is.Not.EqualTo(worker), "the worker that ran out of memory was recycled");
     }
-#endif
 
     [TestCase("日本語のとても長い一時ディレクトリの名前です日本語のとても長い名前")]
     [TestCase("relative-tmp")]

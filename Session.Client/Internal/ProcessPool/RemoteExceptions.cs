@@ -40,6 +40,10 @@ internal static class RemoteExceptions
         ["System.Net.Http.HttpRequestException"] = m => new HttpRequestException(m),
         ["System.Text.Json.JsonException"] = m => new JsonException(m),
         ["System.Runtime.Serialization.SerializationException"] = m => new SerializationException(m),
+        ["System.OutOfMemoryException"] = m => new OutOfMemoryException(m),
+        ["System.InsufficientExecutionStackException"] = m => new InsufficientExecutionStackException(m),
+        ["System.IO.EndOfStreamException"] = m => new EndOfStreamException(m),
+        ["System.IO.PathTooLongException"] = m => new PathTooLongException(m),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static Exception Create(WorkerError error, CallbackReference? callback, int processId)
@@ -51,6 +55,8 @@ internal static class RemoteExceptions
                 error.Message,
                 error.SocketError != 0 ? new SocketException(error.SocketError) : null,
                 error.StatusCode != 0 ? (HttpStatusCode)error.StatusCode : null),
+            WorkerErrorKind.Transport when !s_common.ContainsKey(error.TypeName) => new HttpRequestException(
+                HttpRequestError.Unknown, $"{error.Message} ({error.TypeName}, in worker process {processId})"),
             WorkerErrorKind.Timeout => new TaskCanceledException(error.Message, new TimeoutException(error.Message)),
             WorkerErrorKind.Canceled => new OperationCanceledException(error.Message),
             WorkerErrorKind.Serialization => new SerializationException(

@@ -19,8 +19,9 @@ internal sealed class WorkerLauncher
     private static readonly string[] s_clearedVariables =
         ["ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_HTTP_PORTS", "DOTNET_HTTPS_PORTS"];
 
-    private readonly ProcessPoolExecutor _pool;
+    private readonly IWorkerHost _host;
     private readonly PoolDirectory _directory;
+    private readonly RecyclePolicy _recycling;
     private readonly ILogger _logger;
     private readonly string _workerPath;
     private readonly string _fileName;
@@ -28,13 +29,14 @@ internal sealed class WorkerLauncher
     private readonly string _howFound;
     private int _generation;
 
-    public WorkerLauncher(ProcessPoolExecutor pool, PoolDirectory directory, ILogger logger)
+    public WorkerLauncher(IWorkerHost host, PoolDirectory directory)
     {
-        _pool = pool;
+        _host = host;
         _directory = directory;
-        _logger = logger;
+        _logger = host.Logger;
+        _recycling = new RecyclePolicy(host.Options);
         Token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        if (pool.Options.WorkerPath is { } configured)
+        if (host.Options.WorkerPath is { } configured)
         {
             _workerPath = Path.GetFullPath(configured);
             _howFound = "ProcessPoolOptions.WorkerPath";
@@ -73,7 +75,7 @@ internal sealed class WorkerLauncher
         }
 
         int generation = Interlocked.Increment(ref _generation);
-        string socketPath = Path.Combine(_directory.Path, $"w{generation}.sock");
+        string socketPath = _directory.SocketPath(generation);
         var startInfo = new ProcessStartInfo(_fileName)
         {
             UseShellExecute = false,
@@ -97,6 +99,20 @@ internal sealed class WorkerLauncher
         if (!startInfo.Environment.ContainsKey("DOTNET_ROOT"))
         {
             startInfo.Environment["DOTNET_ROOT"] = DotnetRoot();
+        }
+
+        // No diagnostics IPC socket in /tmp unless the environment asks for one: a killed worker
+        // cannot remove its own, and a pool kills and recycles workers by design.
+        if (!startInfo.Environment.Keys.Any(static key => key.StartsWith("DOTNET_EnableDiagnostics", StringComparison.OrdinalIgnoreCase)))
+        {
+            startInfo.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
+        }
+
+        // A hard limit on the worker's managed heap: a callback that allocates without end gets an
+        // OutOfMemoryException (its request fails, the worker is recycled) before the machine runs out.
+        if (_host.Options.EffectiveWorkerHeapLimit() is long heapLimit and > 0)
+        {
+            startInfo.Environment["DOTNET_GCHeapHardLimit"] = heapLimit.ToString("X", System.Globalization.CultureInfo.InvariantCulture);
         }
 
         var output = new WorkerOutput(_logger);
@@ -138,13 +154,26 @@ internal sealed class WorkerLauncher
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(_pool.Options.WorkerStartTimeout);
-        Task first = await Task.WhenAny(ready.Task, exited.Task, Task.Delay(Timeout.Infinite, timeout.Token)).ConfigureAwait(false);
+        Task? first;
+        try
+        {
+            first = await Task.WhenAny(ready.Task, exited.Task).WaitAsync(_host.Options.WorkerStartTimeout, stopping).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            first = null;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            KillQuietly(process);
+            process.Dispose();
+            throw;
+        }
+
         if (first == ready.Task)
         {
             ProcessPoolLog.WorkerStarted(_logger, process.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return new WorkerProcess(_pool, process, socketPath, Token, exited.Task, output, TaskLimit(), _logger);
+            return new WorkerProcess(_host, process, socketPath, Token, exited.Task, output, _recycling);
         }
 
         string problem;
@@ -155,13 +184,7 @@ internal sealed class WorkerLauncher
         else
         {
             KillQuietly(process);
-            if (stopping.IsCancellationRequested)
-            {
-                process.Dispose();
-                stopping.ThrowIfCancellationRequested();
-            }
-
-            problem = $"was not ready within {_pool.Options.WorkerStartTimeout.TotalSeconds:0.###} s (WorkerStartTimeout) and was killed";
+            problem = $"was not ready within {_host.Options.WorkerStartTimeout.TotalSeconds:0.###} s (WorkerStartTimeout) and was killed";
         }
 
         // Let the output readers reach the end, so the message shows the last words.
@@ -177,14 +200,7 @@ internal sealed class WorkerLauncher
         }
 
         process.Dispose();
-        throw new WorkerStartException($"The worker '{Command}' ({_howFound}) {problem}. It printed: {output.Last()}", _workerPath);
-    }
-
-    private int TaskLimit()
-    {
-        // Up to 1/8 more, at random, so that workers started together do not all recycle together.
-        int limit = _pool.Options.MaxTasksPerWorker;
-        return limit <= 0 ? 0 : limit + Random.Shared.Next(0, (limit / 8) + 1);
+        throw new WorkerStartException($"The worker '{Command}' ({_howFound}) {problem}. It printed: {output.Explain()}", _workerPath);
     }
 
     private static int ExitCode(Process process)

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Session.Client.Internal;
+
+/// <summary>What a worker sees of its pool: where work waits, the settings, and where to give back work that never reached it.</summary>
+internal interface IWorkerHost
+{
+    WorkQueue Queue { get; }
+
+    ProcessPoolOptions Options { get; }
+
+    ILogger Logger { get; }
+
+    /// <summary>Whether the pool is shutting down (a dead worker is then not replaced).</summary>
+    bool IsShuttingDown { get; }
+
+    /// <summary>Puts back work that never reached a worker (its socket refused the connection).</summary>
+    void Requeue(PendingWork work);
+
+    /// <summary>Counts payload bytes received from workers (for tests and diagnostics).</summary>
+    void CountFromWorkers(int bytes);
+}

@@ -1,0 +1,150 @@
+using System.Runtime.Serialization;
+using MessagePack;
+using Session.Contracts;
+using Session.Contracts.Internal;
+using Session.Protocol;
+using Session.Shared;
+
+namespace Session.Client.Internal;
+
+/// <summary>Reading a worker's answer: a buffered body or a callback's result, or a streamed body handed to the caller.</summary>
+internal sealed partial class RemoteCall
+{
+    /// <summary>Reads one answer, up to its end frame, and ends the work with it; false if the stream cannot carry another request.</summary>
+    private async Task<bool> ReadAnswerAsync()
+    {
+        var reader = new ReplyReader(_stream.Replies, _worker.Host, _work, _worker.ProcessId);
+        using var head = new HeadAssembler();
+        BodyBuffer? buffer = null;
+        bool reusable = true;
+        try
+        {
+            while (true)
+            {
+                WorkerFrame frame = await reader.NextAsync().ConfigureAwait(false);
+                if (head.Add(frame, _worker.ProcessId))
+                {
+                    foreach (CookiesSet set in head.Head!.SetCookies)
+                    {
+                        var url = new Uri(set.Url);
+                        foreach (string value in set.Values)
+                        {
+                            _work.Session.Jar.SetCookies(url, value);
+                        }
+                    }
+
+                    if (_work.Request.Mode == BodyMode.Stream && !_work.HasCallback && !_work.IsEnded)
+                    {
+                        return await HandOverAsync(reader, head.Head, frame).ConfigureAwait(false);
+                    }
+
+                    buffer = new BodyBuffer(_work.HasCallback ? -1 : head.Head.ContentLength);
+                }
+
+                if (!frame.Error.IsEmpty)
+                {
+                    WorkerError error = ContractSerializer.FromBytes<WorkerError>(frame.Error.Memory);
+                    reusable = error.Kind != WorkerErrorKind.Rejected;
+                    if (error.Recycle)
+                    {
+                        _worker.Retire($"a request on it ran out of memory ({error.Message})");
+                    }
+
+                    _work.Fail(RemoteExceptions.Create(error, _work.RemoteCallback, _worker.ProcessId));
+                }
+
+                if (!frame.Chunk.IsEmpty)
+                {
+                    if (buffer is null)
+                    {
+                        throw new InvalidDataException($"Worker {_worker.ProcessId} sent a chunk before the response head.");
+                    }
+
+                    if (!_work.HasCallback && buffer.Length + frame.Chunk.Length > _work.Request.MaxBufferedContentBytes)
+                    {
+                        throw new InvalidDataException($"Worker {_worker.ProcessId} sent more body than MaxBufferedContentBytes allows.");
+                    }
+
+                    buffer.Write(frame.Chunk.Span);
+                }
+
+                if (frame.End)
+                {
+                    break;
+                }
+            }
+
+            if (_work.IsEnded)
+            {
+                return reusable;
+            }
+
+            if (head.Head is null || buffer is null)
+            {
+                throw new InvalidDataException($"Worker {_worker.ProcessId} ended an answer without a response.");
+            }
+
+            if (!_work.HasCallback)
+            {
+                _work.Complete(head.Head.ToResponse(buffer.ToArray()));
+                return true;
+            }
+
+            object? result;
+            try
+            {
+                result = MessagePackSerializer.Deserialize(_work.RemoteResultType!, buffer.ToArray(), ContractSerializer.Options);
+            }
+            catch (MessagePackSerializationException exception)
+            {
+                _work.Fail(new SerializationException(
+                    $"The result of callback '{_work.RemoteCallback!.DisplayName}' from worker {_worker.ProcessId} could not be read as '{_work.RemoteResultType}': {exception.Message}", exception));
+                return true;
+            }
+
+            _work.CompleteWithResult(result);
+            return true;
+        }
+        finally
+        {
+            buffer?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A streamed response: the caller gets it at the headers, and its reads take the body off the
+    /// stream. The slot is held until the body is read, the response disposed, or the stream breaks.
+    /// </summary>
+    private async Task<bool> HandOverAsync(ReplyReader reader, ResponseHead head, WorkerFrame first)
+    {
+        // The caller sets the pace now: the clock stops, as it does in the worker.
+        await DisposeOverrunAsync().ConfigureAwait(false);
+        var content = new RemoteContentStream(reader, first, _work.Progress, _worker.ProcessId);
+        var response = new Response(head.StatusCode, head.ReasonPhrase, new Uri(head.Url), head.HeaderDictionary(), content, head.Elapsed, head.ProcessId);
+        if (!_work.Complete(response))
+        {
+            // Cancelled while the head was on its way: nobody will read it.
+            await content.DisposeAsync().ConfigureAwait(false);
+        }
+
+        switch (await content.Finished.ConfigureAwait(false))
+        {
+            case RemoteContentStream.StreamEnd.EndReached:
+                return true;
+
+            case RemoteContentStream.StreamEnd.Abandoned:
+                // Stop the worker's exchange, then read what is left of the answer (at most the
+                // stream window, already in flight) so the stream is in step for the next request.
+                Stop("a streamed response disposed before its end");
+                while (!(await reader.NextAsync().ConfigureAwait(false)).End)
+                {
+                }
+
+                return true;
+
+            default:
+                content.Fail(await _worker.ExplainFailureAsync(_work, content.BrokenBy!).ConfigureAwait(false) ?? content.BrokenBy!);
+                return false;
+        }
+    }
+}

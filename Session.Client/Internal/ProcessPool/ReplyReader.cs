@@ -1,0 +1,39 @@
+using Grpc.Core;
+using Session.Contracts;
+using Session.Protocol;
+
+namespace Session.Client.Internal;
+
+/// <summary>
+/// Reads the frames of one answer from a slot's stream, forwarding progress reports to the
+/// caller. A wait may be abandoned (a reader's token) without losing the read: the pending read
+/// is kept and the next call picks it up, so the stream stays in step.
+/// </summary>
+internal sealed class ReplyReader(IAsyncStreamReader<WorkerFrame> replies, IWorkerHost host, PendingWork work, int processId)
+{
+    private Task<bool>? _pending;
+
+    public async ValueTask<WorkerFrame> NextAsync(CancellationToken waitToken = default)
+    {
+        _pending ??= replies.MoveNext(CancellationToken.None);
+        bool more = await _pending.WaitAsync(waitToken).ConfigureAwait(false);
+        _pending = null;
+        if (!more)
+        {
+            throw new IOException($"Worker {processId} ended its stream in the middle of an answer.");
+        }
+
+        WorkerFrame frame = replies.Current;
+        host.CountFromWorkers(frame.CalculateSize());
+        if (frame.Progress is { } progress && work.Progress is { } tracker)
+        {
+            tracker.Update(new TransferProgress(
+                progress.BytesSent,
+                progress.TotalBytesToSend < 0 ? null : progress.TotalBytesToSend,
+                progress.BytesReceived,
+                progress.TotalBytesToReceive < 0 ? null : progress.TotalBytesToReceive));
+        }
+
+        return frame;
+    }
+}

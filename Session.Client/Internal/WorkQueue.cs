@@ -1,0 +1,208 @@
+using System.Diagnostics;
+
+namespace Session.Client.Internal;
+
+/// <summary>
+/// The queue of both executors: requests wait here in submission order until a slot (a thread-pool
+/// loop or a worker's slot) takes one. A request cancelled while queued leaves the queue at once,
+/// so the queue holds exactly the requests that callers still wait for and that no slot took:
+/// its growth is bounded by what callers submit and hold, never by requests that already ended.
+/// Waiting slots are handed requests directly, in the order they started waiting.
+/// </summary>
+[DebuggerDisplay("{_items.Count} queued, {_waiters.Count} slots waiting, completed = {_completed}")]
+internal sealed class WorkQueue
+{
+    private readonly Lock _lock = new();
+    private readonly LinkedList<PendingWork> _items = new();
+    private readonly LinkedList<Waiter> _waiters = new();
+    private bool _completed;
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    /// <summary>Queues <paramref name="work"/> (at the front: work that never reached a worker); false once the queue is completed.</summary>
+    public bool TryEnqueue(PendingWork work, bool front = false)
+    {
+        Waiter? waiter = null;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            if (_waiters.First is { } first)
+            {
+                waiter = first.Value;
+                _waiters.RemoveFirst();
+            }
+            else
+            {
+                LinkedListNode<PendingWork> node = work.QueueNode;
+                if (front)
+                {
+                    _items.AddFirst(node);
+                }
+                else
+                {
+                    _items.AddLast(node);
+                }
+            }
+        }
+
+        // Outside the lock: the slot's continuation runs asynchronously anyway.
+        waiter?.Hand(work);
+        return true;
+    }
+
+    /// <summary>The next request, or null once the queue is completed and empty.</summary>
+    public ValueTask<PendingWork?> DequeueAsync(CancellationToken cancellationToken)
+    {
+        Waiter waiter;
+        lock (_lock)
+        {
+            if (_items.First is { } first)
+            {
+                _items.RemoveFirst();
+                return new ValueTask<PendingWork?>(first.Value);
+            }
+
+            if (_completed)
+            {
+                return new ValueTask<PendingWork?>((PendingWork?)null);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            waiter = new Waiter(this);
+            _waiters.AddLast(waiter.Node);
+        }
+
+        waiter.WatchCancellation(cancellationToken);
+        return new ValueTask<PendingWork?>(waiter.Task);
+    }
+
+    /// <summary>Takes <paramref name="work"/> out if it is still queued.</summary>
+    public bool Remove(PendingWork work)
+    {
+        lock (_lock)
+        {
+            if (work.QueueNode.List != _items)
+            {
+                return false;
+            }
+
+            _items.Remove(work.QueueNode);
+            return true;
+        }
+    }
+
+    /// <summary>Takes every request out, in order; with <paramref name="complete"/>, later enqueues fail and waiting slots get null.</summary>
+    public List<PendingWork> Drain(bool complete)
+    {
+        List<PendingWork> drained;
+        List<Waiter> waiters = [];
+        lock (_lock)
+        {
+            drained = [.. _items];
+            _items.Clear();
+            if (complete && !_completed)
+            {
+                _completed = true;
+                waiters.AddRange(_waiters);
+                _waiters.Clear();
+            }
+        }
+
+        foreach (Waiter waiter in waiters)
+        {
+            waiter.Hand(null);
+        }
+
+        return drained;
+    }
+
+    private bool RemoveWaiter(Waiter waiter)
+    {
+        lock (_lock)
+        {
+            if (waiter.Node.List != _waiters)
+            {
+                return false;
+            }
+
+            _waiters.Remove(waiter.Node);
+            return true;
+        }
+    }
+
+    /// <summary>A slot waiting for work. Its token registration is released on every path, including a hand-over that beats the registration.</summary>
+    private sealed class Waiter
+    {
+        private readonly TaskCompletionSource<PendingWork?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Lock _gate = new();
+        private readonly WorkQueue _queue;
+        private CancellationTokenRegistration _registration;
+        private bool _handed;
+
+        public Waiter(WorkQueue queue)
+        {
+            _queue = queue;
+            Node = new LinkedListNode<Waiter>(this);
+        }
+
+        public LinkedListNode<Waiter> Node { get; }
+
+        public Task<PendingWork?> Task => _completion.Task;
+
+        public void WatchCancellation(CancellationToken cancellationToken)
+        {
+            if (!cancellationToken.CanBeCanceled)
+            {
+                return;
+            }
+
+            CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(
+                static (state, token) =>
+                {
+                    var waiter = (Waiter)state!;
+                    if (waiter._queue.RemoveWaiter(waiter))
+                    {
+                        waiter._completion.TrySetCanceled(token);
+                    }
+                },
+                this);
+            bool handed;
+            lock (_gate)
+            {
+                _registration = registration;
+                handed = _handed;
+            }
+
+            if (handed)
+            {
+                registration.Unregister();
+            }
+        }
+
+        public void Hand(PendingWork? work)
+        {
+            CancellationTokenRegistration registration;
+            lock (_gate)
+            {
+                _handed = true;
+                registration = _registration;
+            }
+
+            registration.Unregister();
+            _completion.TrySetResult(work);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+using System.Buffers;
+using Session.Contracts;
+using Session.Contracts.Internal;
+using Session.Shared;
+
+namespace Session.Worker.Internal;
+
+/// <summary>
+/// Runs one request in the worker and writes its answer: sends it with the client for its
+/// transport settings, then relays the body (buffered or streamed by the caller), saves it to a
+/// file, or runs the named callback on it and sends back the callback's MessagePack result.
+/// Every failure is answered as an error frame naming what failed: the exchange, the callback,
+/// or the serialization of its result; the stream stays usable for the next request.
+/// </summary>
+internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry callbacks)
+{
+    public async Task RunAsync(WorkItem item, ReadOnlyMemory<byte>? body, AnswerWriter answer, CancellationToken cancellationToken)
+    {
+        HttpRequestData request = item.Request;
+        ResolvedCallback? callback;
+        HttpClient client;
+        try
+        {
+            callback = item.Callback is null ? null : callbacks.Resolve(item.Callback);
+            client = clients.Get(request.Transport);
+        }
+        catch (Exception exception)
+        {
+            await answer.WriteErrorAsync(WorkerErrorKind.Rejected, exception);
+            return;
+        }
+
+        ProgressTracker? progress = request.ReportProgress ? new ProgressTracker(answer.PostProgress) : null;
+        CookieJar jar = CookieJar.ForWorker(request.Jar);
+        using var deadline = new RequestDeadline(request.Timeout, cancellationToken);
+        Response response;
+        try
+        {
+            ExchangeResult exchange = await HttpExchange.SendAsync(client, request, body, jar, progress, deadline.Token);
+            if (callback is null && request.Mode != BodyMode.Download)
+            {
+                await RelayAsync(exchange, request, jar, answer, request.Mode == BodyMode.Buffer ? progress : null, deadline);
+                return;
+            }
+
+            response = await ReadAsync(exchange, request, progress, deadline.Token);
+        }
+        catch (OperationCanceledException exception) when (!answer.Ended)
+        {
+            await answer.WriteErrorAsync(deadline.TimedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception));
+            return;
+        }
+        catch (Exception exception) when (!answer.Ended)
+        {
+            await answer.WriteErrorAsync(WorkerErrorKind.Transport, exception);
+            return;
+        }
+
+        ResponseHead head = Head(response, jar, contentLength: 0);
+        if (callback is null)
+        {
+            // A download: the file is complete and in place.
+            answer.SetHead(head);
+            await answer.WriteChunkAsync(ReadOnlyMemory<byte>.Empty, last: true);
+            return;
+        }
+
+        object? result;
+        try
+        {
+            result = await callback.InvokeAsync(response, deadline.Token);
+        }
+        catch (OperationCanceledException exception) when (deadline.Token.IsCancellationRequested)
+        {
+            await answer.WriteErrorAsync(deadline.TimedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception));
+            return;
+        }
+        catch (Exception exception)
+        {
+            await answer.WriteErrorAsync(WorkerErrorKind.Callback, exception);
+            return;
+        }
+        finally
+        {
+            // A streamed body the callback did not finish is abandoned here (its exchange aborted).
+            await response.DisposeAsync();
+        }
+
+        await WriteResultAsync(callback, result, head, answer);
+    }
+
+    private static async Task<Response> ReadAsync(ExchangeResult exchange, HttpRequestData request, ProgressTracker? progress, CancellationToken cancellationToken)
+    {
+        if (request.Mode != BodyMode.Download)
+        {
+            return await ResponseReader.ReadAsync(exchange, request, progress, cancellationToken);
+        }
+
+        ActiveDownloads.Add(request.DownloadTempPath!);
+        try
+        {
+            return await ResponseReader.ReadAsync(exchange, request, progress, cancellationToken);
+        }
+        finally
+        {
+            ActiveDownloads.Remove(request.DownloadTempPath!);
+        }
+    }
+
+    /// <summary>
+    /// Sends the body as it is read. For a buffered response the head rides with the first chunk
+    /// and the session's cap is enforced here, before the bytes cross; for a streamed one the head
+    /// goes at once (the caller's task completes at the headers), the clock stops, and the caller's
+    /// reading paces this loop through the stream's flow control.
+    /// </summary>
+    private static async Task RelayAsync(ExchangeResult exchange, HttpRequestData request, CookieJar jar, AnswerWriter answer, ProgressTracker? progress, RequestDeadline deadline)
+    {
+        using HttpResponseMessage message = exchange.Response;
+        long? announced = message.Content.Headers.ContentLength;
+        bool streamed = request.Mode == BodyMode.Stream;
+        if (!streamed && announced > request.MaxBufferedContentBytes)
+        {
+            throw BodyLimits.TooLarge(request.MaxBufferedContentBytes, announced);
+        }
+
+        progress?.SetTotalToReceive(announced);
+        ResponseHead head = Head(exchange, HttpExchange.CollectHeaders(message), jar, announced ?? -1);
+        if (streamed)
+        {
+            deadline.Disarm();
+            await answer.WriteHeadAsync(head);
+        }
+        else
+        {
+            answer.SetHead(head);
+        }
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(WireLimits.ChunkSize);
+        try
+        {
+            Stream stream = await message.Content.ReadAsStreamAsync(deadline.Token);
+            await using (stream)
+            {
+                long total = 0;
+                while (true)
+                {
+                    // Buffered: fill whole chunks (fewer frames); streamed: pass on what arrives, as it arrives.
+                    Memory<byte> target = buffer.AsMemory(0, WireLimits.ChunkSize);
+                    int read = streamed
+                        ? await stream.ReadAsync(target, deadline.Token)
+                        : await stream.ReadAtLeastAsync(target, WireLimits.ChunkSize, throwOnEndOfStream: false, deadline.Token);
+                    total += read;
+                    if (!streamed && total > request.MaxBufferedContentBytes)
+                    {
+                        throw BodyLimits.TooLarge(request.MaxBufferedContentBytes, announced: null);
+                    }
+
+                    bool last = streamed ? read == 0 : read < WireLimits.ChunkSize;
+                    progress?.AddReceived(read);
+                    if (last)
+                    {
+                        progress?.Complete();
+                    }
+
+                    await answer.WriteChunkAsync(buffer.AsMemory(0, read), last);
+                    if (last)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task WriteResultAsync(ResolvedCallback callback, object? result, ResponseHead head, AnswerWriter answer)
+    {
+        using var serialized = new BodyBuffer();
+        try
+        {
+            MessagePack.MessagePackSerializer.Serialize(callback.ResultType, serialized, result, ContractSerializer.Options);
+        }
+        catch (Exception exception)
+        {
+            // MessagePack wraps the reason ("Failed to serialize T value"): send the reason.
+            await answer.WriteErrorAsync(WorkerErrorKind.Serialization, exception.GetBaseException());
+            return;
+        }
+
+        answer.SetHead(head);
+        long left = serialized.Length;
+        foreach (ReadOnlyMemory<byte> segment in serialized.Segments)
+        {
+            for (int offset = 0; offset < segment.Length; offset += WireLimits.ChunkSize)
+            {
+                ReadOnlyMemory<byte> chunk = segment.Slice(offset, Math.Min(WireLimits.ChunkSize, segment.Length - offset));
+                left -= chunk.Length;
+                await answer.WriteChunkAsync(chunk, last: left == 0);
+            }
+        }
+    }
+
+    private static ResponseHead Head(ExchangeResult exchange, IReadOnlyDictionary<string, string> headers, CookieJar jar, long contentLength) => new()
+    {
+        StatusCode = (int)exchange.Response.StatusCode,
+        ReasonPhrase = exchange.Response.ReasonPhrase,
+        Url = exchange.Url.AbsoluteUri,
+        Headers = [.. headers],
+        SetCookies = jar.Recorded,
+        Elapsed = exchange.Elapsed,
+        ProcessId = Environment.ProcessId,
+        ContentLength = contentLength,
+    };
+
+    private static ResponseHead Head(Response response, CookieJar jar, long contentLength) => new()
+    {
+        StatusCode = response.StatusCode,
+        ReasonPhrase = response.ReasonPhrase,
+        Url = response.Url.AbsoluteUri,
+        Headers = [.. response.Headers],
+        SetCookies = jar.Recorded,
+        Elapsed = response.Elapsed,
+        ProcessId = Environment.ProcessId,
+        ContentLength = contentLength,
+        DownloadPath = response.DownloadPath,
+    };
+}

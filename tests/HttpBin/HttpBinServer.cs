@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
@@ -20,12 +19,9 @@ namespace HttpBin;
 /// requests it is serving at once (<see cref="InFlight"/>, <see cref="MaxInFlight"/>), which is
 /// how tests prove concurrency limits from the outside.
 /// </summary>
-public sealed class HttpBinServer : IAsyncDisposable
+public sealed partial class HttpBinServer : IAsyncDisposable
 {
-    private const int CachedBodyLimit = 16 * 1024 * 1024;
-
     private readonly WebApplication _app;
-    private readonly ConcurrentDictionary<(int Length, ulong Seed), byte[]> _bodies = new();
     private int _inFlight;
     private int _maxInFlight;
     private long _served;
@@ -128,8 +124,6 @@ public sealed class HttpBinServer : IAsyncDisposable
             await Task.Delay(TimeSpan.FromSeconds(Math.Min(seconds, 60)), c.RequestAborted).ConfigureAwait(false);
             return Results.Json(new { args = Args(c), headers = Headers(c), url = FullUrl(c) });
         });
-        app.MapMethods("/bytes/{n:int}", ["GET", "HEAD"], (HttpContext c, int n) => WriteBytesAsync(c, n, knownLength: true));
-        app.MapGet("/stream-bytes/{n:int}", (HttpContext c, int n) => WriteBytesAsync(c, n, knownLength: false));
         foreach (string method in new[] { "post", "put", "patch", "delete" })
         {
             app.MapMethods($"/{method}", [method.ToUpperInvariant()], EchoAsync);
@@ -181,6 +175,7 @@ public sealed class HttpBinServer : IAsyncDisposable
             c.Abort();
             return Task.CompletedTask;
         });
+        MapBodies(app);
     }
 
     private static X509Certificate2 SelfSignedCertificate()
@@ -194,32 +189,6 @@ public sealed class HttpBinServer : IAsyncDisposable
 
         // Round-trip through PKCS#12 so the private key is usable by the TLS stack on every platform.
         return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), password: null);
-    }
-
-    private async Task WriteBytesAsync(HttpContext context, int length, bool knownLength)
-    {
-        ulong seed = ulong.TryParse(context.Request.Query["seed"], out ulong s) ? s : 0;
-        context.Response.ContentType = "application/octet-stream";
-        if (knownLength)
-        {
-            context.Response.ContentLength = length;
-        }
-
-        if (length <= CachedBodyLimit)
-        {
-            byte[] body = _bodies.GetOrAdd((length, seed), key => DeterministicBytes.Create(key.Length, key.Seed));
-            await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-
-        var bytes = new DeterministicBytes(seed);
-        byte[] buffer = new byte[64 * 1024];
-        for (long left = length; left > 0; left -= buffer.Length)
-        {
-            Memory<byte> chunk = buffer.AsMemory(0, (int)Math.Min(buffer.Length, left));
-            bytes.Fill(chunk.Span);
-            await context.Response.Body.WriteAsync(chunk, context.RequestAborted).ConfigureAwait(false);
-        }
     }
 
     private static async Task EchoAsync(HttpContext context)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Security.Cryptography;
 using HttpBin.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,6 +23,7 @@ public sealed partial class HttpBinServer
     {
         app.MapMethods("/bytes/{n:long}", [HttpMethods.Get, HttpMethods.Head], (HttpContext c, long n) => WriteBytesAsync(c, n, knownLength: true));
         app.MapGet("/stream-bytes/{n:long}", (HttpContext c, long n) => WriteBytesAsync(c, n, knownLength: false));
+        app.MapMethods("/upload/sha256", [HttpMethods.Post, HttpMethods.Put], HashUploadAsync);
     }
 
     /// <summary>/bytes/{n} (with Content-Length) and /stream-bytes/{n} (chunked): n deterministic bytes for ?seed=.</summary>
@@ -115,5 +117,30 @@ public sealed partial class HttpBinServer
                 return;
             }
         }
+    }
+
+    /// <summary>/upload/sha256: hashes the request body as it arrives, whatever its size, and answers its SHA-256 and length.</summary>
+    private static async Task HashUploadAsync(HttpContext context)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long length = 0;
+        PipeReader body = context.Request.BodyReader;
+        while (true)
+        {
+            ReadResult read = await body.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+            foreach (ReadOnlyMemory<byte> segment in read.Buffer)
+            {
+                hash.AppendData(segment.Span);
+                length += segment.Length;
+            }
+
+            body.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await context.Response.WriteAsJsonAsync(new { sha256 = Convert.ToHexStringLower(hash.GetHashAndReset()), length }, context.RequestAborted).ConfigureAwait(false);
     }
 }

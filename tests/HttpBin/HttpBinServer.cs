@@ -169,13 +169,8 @@ public sealed partial class HttpBinServer : IAsyncDisposable
             string auth = c.Request.Headers.Authorization.ToString();
             return auth.StartsWith("Bearer ", StringComparison.Ordinal) ? Results.Json(new { authenticated = true, token = auth[7..] }) : Results.StatusCode(401);
         });
-        app.MapGet("/drop", (HttpContext c) =>
-        {
-            // Closes the connection without a response: a transport failure for the client.
-            c.Abort();
-            return Task.CompletedTask;
-        });
         MapBodies(app);
+        MapFaults(app);
     }
 
     private static X509Certificate2 SelfSignedCertificate()

@@ -1,13 +1,31 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using HttpBin.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace HttpBin;
 
-/// <summary>Failures on demand: connections dropped before or during a body.</summary>
+/// <summary>Failures on demand: connections dropped before or during a body, and endpoints that fail a set number of times.</summary>
 public sealed partial class HttpBinServer
 {
-    private static void MapFaults(WebApplication app)
+    /// <summary>The most failures /flaky/{key} can be asked for.</summary>
+    private const int MaxFlakyFailures = 1000;
+
+    /// <summary>The most seconds /flaky/{key} can ask the client to wait (one day).</summary>
+    private const int MaxRetryAfterSeconds = 86_400;
+
+    // One counter per key ever requested: grows with the distinct keys the tests use, nothing else.
+    private readonly ConcurrentDictionary<string, int> _attempts = new(StringComparer.Ordinal);
+
+    /// <summary>How many requests /flaky/{key} has answered for <paramref name="key"/>; 0 for a key never requested.</summary>
+    public int Attempts(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _attempts.TryGetValue(key, out int attempts) ? attempts : 0;
+    }
+
+    private void MapFaults(WebApplication app)
     {
         app.MapGet("/drop", (HttpContext c) =>
         {
@@ -16,6 +34,7 @@ public sealed partial class HttpBinServer
             return Task.CompletedTask;
         });
         app.MapGet("/drop-after/{n:long}", DropAfterAsync);
+        app.Map("/flaky/{key}", Flaky);
     }
 
     /// <summary>
@@ -46,5 +65,32 @@ public sealed partial class HttpBinServer
         // away whatever Kestrel has not sent yet, so the client could see fewer than n bytes. Ending
         // the response short of its Content-Length makes Kestrel close the connection instead, after
         // sending everything written.
+    }
+
+    /// <summary>
+    /// /flaky/{key}?fail=F&amp;status=S&amp;retryAfter=T: the first F requests for the key (default 1)
+    /// answer S (default 503), with Retry-After: T when T is given; later ones answer 200 with the attempt number.
+    /// </summary>
+    private IResult Flaky(HttpContext context, string key)
+    {
+        if (!QueryValues.TryGet(context, "fail", 1, 0, MaxFlakyFailures, out long fail, out IResult? problem)
+            || !QueryValues.TryGet(context, "status", StatusCodes.Status503ServiceUnavailable, 200, 599, out long status, out problem)
+            || !QueryValues.TryGet(context, "retryAfter", -1, 0, MaxRetryAfterSeconds, out long retryAfter, out problem))
+        {
+            return problem!;
+        }
+
+        int attempt = _attempts.AddOrUpdate(key, 1, (_, previous) => previous + 1);
+        if (attempt > fail)
+        {
+            return Results.Json(new { attempt });
+        }
+
+        if (retryAfter >= 0)
+        {
+            context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return Results.StatusCode((int)status);
     }
 }

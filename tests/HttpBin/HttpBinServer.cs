@@ -21,6 +21,12 @@ namespace HttpBin;
 /// </summary>
 public sealed partial class HttpBinServer : IAsyncDisposable
 {
+    /// <summary>The longest request line (method, URL, version) the server takes: far above Kestrel's 8 KiB, for long-URL tests.</summary>
+    public const int MaxRequestLineSize = 256 * 1024;
+
+    /// <summary>The most header bytes a request may carry: far above Kestrel's 32 KiB (for many cookies), still below a 1 MB header.</summary>
+    public const int MaxRequestHeadersTotalSize = 256 * 1024;
+
     private readonly WebApplication _app;
     private int _inFlight;
     private int _maxInFlight;
@@ -52,6 +58,8 @@ public sealed partial class HttpBinServer : IAsyncDisposable
             options.Listen(IPAddress.Loopback, 0);
             options.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
             options.Limits.MaxRequestBodySize = null;
+            options.Limits.MaxRequestLineSize = MaxRequestLineSize;
+            options.Limits.MaxRequestHeadersTotalSize = MaxRequestHeadersTotalSize;
         });
         builder.Services.AddRoutingCore();
         WebApplication app = builder.Build();
@@ -130,25 +138,6 @@ public sealed partial class HttpBinServer : IAsyncDisposable
         }
 
         app.Map("/anything/{**rest}", EchoAsync);
-        app.MapGet("/cookies", (HttpContext c) => Results.Json(new { cookies = c.Request.Cookies.ToDictionary(p => p.Key, p => p.Value) }));
-        app.MapGet("/cookies/set", (HttpContext c) =>
-        {
-            foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> pair in c.Request.Query)
-            {
-                c.Response.Cookies.Append(pair.Key, pair.Value.ToString(), new CookieOptions { Path = "/" });
-            }
-
-            return Results.Redirect("/cookies");
-        });
-        app.MapGet("/cookies/delete", (HttpContext c) =>
-        {
-            foreach (string name in c.Request.Query.Keys)
-            {
-                c.Response.Cookies.Delete(name, new CookieOptions { Path = "/" });
-            }
-
-            return Results.Redirect("/cookies");
-        });
         app.MapGet("/gzip", async (HttpContext c) =>
         {
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(new { gzipped = true, headers = Headers(c) });
@@ -170,6 +159,7 @@ public sealed partial class HttpBinServer : IAsyncDisposable
             return auth.StartsWith("Bearer ", StringComparison.Ordinal) ? Results.Json(new { authenticated = true, token = auth[7..] }) : Results.StatusCode(401);
         });
         MapBodies(app);
+        MapCookies(app);
         MapFaults(app);
     }
 

@@ -15,9 +15,9 @@ using Microsoft.Extensions.Logging;
 namespace HttpBin;
 
 /// <summary>
-/// An httpbin-like server on 127.0.0.1 and a free port, started in process. It counts the
-/// requests it is serving at once (<see cref="InFlight"/>, <see cref="MaxInFlight"/>), which is
-/// how tests prove concurrency limits from the outside.
+/// An httpbin-like server on 127.0.0.1, started in process (or as its own process: see
+/// <c>Program</c>). It counts the requests it is serving at once (<see cref="InFlight"/>,
+/// <see cref="MaxInFlight"/>), which is how tests prove concurrency limits from the outside.
 /// </summary>
 public sealed partial class HttpBinServer : IAsyncDisposable
 {
@@ -48,14 +48,20 @@ public sealed partial class HttpBinServer : IAsyncDisposable
     /// <summary>Requests completed since start or <see cref="ResetCounters"/>.</summary>
     public long Served => Interlocked.Read(ref _served);
 
-    public static async Task<HttpBinServer> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>Starts a server on free ports of 127.0.0.1, for HTTP and HTTPS.</summary>
+    public static Task<HttpBinServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(0, cancellationToken);
+
+    /// <summary>Starts a server on 127.0.0.1: HTTP on <paramref name="port"/> (0 = a free one), HTTPS on a free port.</summary>
+    public static async Task<HttpBinServer> StartAsync(int port, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         X509Certificate2 certificate = SelfSignedCertificate();
         builder.WebHost.UseKestrel(options =>
         {
-            options.Listen(IPAddress.Loopback, 0);
+            options.Listen(IPAddress.Loopback, port);
             options.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
             options.Limits.MaxRequestBodySize = null;
             options.Limits.MaxRequestLineSize = MaxRequestLineSize;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
@@ -16,16 +15,19 @@ using Microsoft.Extensions.Logging;
 namespace HttpBin;
 
 /// <summary>
-/// An httpbin-like server on 127.0.0.1 and a free port, started in process. It counts the
-/// requests it is serving at once (<see cref="InFlight"/>, <see cref="MaxInFlight"/>), which is
-/// how tests prove concurrency limits from the outside.
+/// An httpbin-like server on 127.0.0.1, started in process (or as its own process: see
+/// <c>Program</c>). It counts the requests it is serving at once (<see cref="InFlight"/>,
+/// <see cref="MaxInFlight"/>), which is how tests prove concurrency limits from the outside.
 /// </summary>
-public sealed class HttpBinServer : IAsyncDisposable
+public sealed partial class HttpBinServer : IAsyncDisposable
 {
-    private const int CachedBodyLimit = 16 * 1024 * 1024;
+    /// <summary>The longest request line (method, URL, version) the server takes: far above Kestrel's 8 KiB, for long-URL tests.</summary>
+    public const int MaxRequestLineSize = 256 * 1024;
+
+    /// <summary>The most header bytes a request may carry: far above Kestrel's 32 KiB (for many cookies), still below a 1 MB header.</summary>
+    public const int MaxRequestHeadersTotalSize = 256 * 1024;
 
     private readonly WebApplication _app;
-    private readonly ConcurrentDictionary<(int Length, ulong Seed), byte[]> _bodies = new();
     private int _inFlight;
     private int _maxInFlight;
     private long _served;
@@ -46,16 +48,24 @@ public sealed class HttpBinServer : IAsyncDisposable
     /// <summary>Requests completed since start or <see cref="ResetCounters"/>.</summary>
     public long Served => Interlocked.Read(ref _served);
 
-    public static async Task<HttpBinServer> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>Starts a server on free ports of 127.0.0.1, for HTTP and HTTPS.</summary>
+    public static Task<HttpBinServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(0, cancellationToken);
+
+    /// <summary>Starts a server on 127.0.0.1: HTTP on <paramref name="port"/> (0 = a free one), HTTPS on a free port.</summary>
+    public static async Task<HttpBinServer> StartAsync(int port, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         X509Certificate2 certificate = SelfSignedCertificate();
         builder.WebHost.UseKestrel(options =>
         {
-            options.Listen(IPAddress.Loopback, 0);
+            options.Listen(IPAddress.Loopback, port);
             options.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
             options.Limits.MaxRequestBodySize = null;
+            options.Limits.MaxRequestLineSize = MaxRequestLineSize;
+            options.Limits.MaxRequestHeadersTotalSize = MaxRequestHeadersTotalSize;
         });
         builder.Services.AddRoutingCore();
         WebApplication app = builder.Build();
@@ -128,33 +138,12 @@ public sealed class HttpBinServer : IAsyncDisposable
             await Task.Delay(TimeSpan.FromSeconds(Math.Min(seconds, 60)), c.RequestAborted).ConfigureAwait(false);
             return Results.Json(new { args = Args(c), headers = Headers(c), url = FullUrl(c) });
         });
-        app.MapMethods("/bytes/{n:int}", ["GET", "HEAD"], (HttpContext c, int n) => WriteBytesAsync(c, n, knownLength: true));
-        app.MapGet("/stream-bytes/{n:int}", (HttpContext c, int n) => WriteBytesAsync(c, n, knownLength: false));
         foreach (string method in new[] { "post", "put", "patch", "delete" })
         {
             app.MapMethods($"/{method}", [method.ToUpperInvariant()], EchoAsync);
         }
 
         app.Map("/anything/{**rest}", EchoAsync);
-        app.MapGet("/cookies", (HttpContext c) => Results.Json(new { cookies = c.Request.Cookies.ToDictionary(p => p.Key, p => p.Value) }));
-        app.MapGet("/cookies/set", (HttpContext c) =>
-        {
-            foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> pair in c.Request.Query)
-            {
-                c.Response.Cookies.Append(pair.Key, pair.Value.ToString(), new CookieOptions { Path = "/" });
-            }
-
-            return Results.Redirect("/cookies");
-        });
-        app.MapGet("/cookies/delete", (HttpContext c) =>
-        {
-            foreach (string name in c.Request.Query.Keys)
-            {
-                c.Response.Cookies.Delete(name, new CookieOptions { Path = "/" });
-            }
-
-            return Results.Redirect("/cookies");
-        });
         app.MapGet("/gzip", async (HttpContext c) =>
         {
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(new { gzipped = true, headers = Headers(c) });
@@ -175,12 +164,9 @@ public sealed class HttpBinServer : IAsyncDisposable
             string auth = c.Request.Headers.Authorization.ToString();
             return auth.StartsWith("Bearer ", StringComparison.Ordinal) ? Results.Json(new { authenticated = true, token = auth[7..] }) : Results.StatusCode(401);
         });
-        app.MapGet("/drop", (HttpContext c) =>
-        {
-            // Closes the connection without a response: a transport failure for the client.
-            c.Abort();
-            return Task.CompletedTask;
-        });
+        MapBodies(app);
+        MapCookies(app);
+        MapFaults(app);
     }
 
     private static X509Certificate2 SelfSignedCertificate()
@@ -194,32 +180,6 @@ public sealed class HttpBinServer : IAsyncDisposable
 
         // Round-trip through PKCS#12 so the private key is usable by the TLS stack on every platform.
         return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), password: null);
-    }
-
-    private async Task WriteBytesAsync(HttpContext context, int length, bool knownLength)
-    {
-        ulong seed = ulong.TryParse(context.Request.Query["seed"], out ulong s) ? s : 0;
-        context.Response.ContentType = "application/octet-stream";
-        if (knownLength)
-        {
-            context.Response.ContentLength = length;
-        }
-
-        if (length <= CachedBodyLimit)
-        {
-            byte[] body = _bodies.GetOrAdd((length, seed), key => DeterministicBytes.Create(key.Length, key.Seed));
-            await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-
-        var bytes = new DeterministicBytes(seed);
-        byte[] buffer = new byte[64 * 1024];
-        for (long left = length; left > 0; left -= buffer.Length)
-        {
-            Memory<byte> chunk = buffer.AsMemory(0, (int)Math.Min(buffer.Length, left));
-            bytes.Fill(chunk.Span);
-            await context.Response.Body.WriteAsync(chunk, context.RequestAborted).ConfigureAwait(false);
-        }
     }
 
     private static async Task EchoAsync(HttpContext context)

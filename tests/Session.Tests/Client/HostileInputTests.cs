@@ -2,7 +2,7 @@ using Session.Client;
 using Session.Contracts;
 using Session.Tests.Infrastructure;
 
-namespace Session.Tests;
+namespace Session.Tests.Client;
 
 /// <summary>
 /// What a server or a caller sends must not make a process allocate without bound, whichever

@@ -5,7 +5,7 @@ using Session.Client;
 using Session.Contracts;
 using Session.Tests.Infrastructure;
 
-namespace Session.Tests;
+namespace Session.Tests.Client.ProcessPool;
 
 /// <summary>
 /// Thousands of mixed requests — successes, 404s, delays, callbacks that throw, cancellations —

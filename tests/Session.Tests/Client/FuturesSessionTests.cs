@@ -5,7 +5,7 @@ using Session.Client;
 using Session.Contracts;
 using Session.Tests.Infrastructure;
 
-namespace Session.Tests;
+namespace Session.Tests.Client;
 
 /// <summary>
 /// The behaviour of FuturesSession, proven once per executor: the swap from the thread pool to

@@ -9,7 +9,7 @@ using Session.Protocol;
 using Session.Tests.Infrastructure;
 using WorkerProtocol = Session.Protocol.Worker;
 
-namespace Session.Tests;
+namespace Session.Tests.Client.ProcessPool;
 
 /// <summary>
 /// The pool never breaks: workers killed, crashing, hanging, leaking or unable to start; the

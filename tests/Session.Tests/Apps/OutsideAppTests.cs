@@ -1,6 +1,6 @@
 using Session.Tests.Infrastructure;
 
-namespace Session.Tests;
+namespace Session.Tests.Apps;
 
 /// <summary>
 /// The library used from outside, as a newcomer would: the quickstart sample, and a console app

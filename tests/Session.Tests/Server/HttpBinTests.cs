@@ -5,7 +5,7 @@ using System.Text.Json;
 using HttpBin;
 using Session.Tests.Infrastructure;
 
-namespace Session.Tests;
+namespace Session.Tests.Server;
 
 /// <summary>The local httpbin's own endpoints, checked with a plain HttpClient: the other suites rely on them.</summary>
 public sealed class HttpBinTests

@@ -5,7 +5,7 @@ using Session.Client;
 using Session.Contracts;
 using Session.Tests.Infrastructure;
 
-namespace Session.Tests;
+namespace Session.Tests.Client.ProcessPool;
 
 /// <summary>
 /// Nothing a server, a callback or a caller sends may kill a healthy worker or hold it for ever:

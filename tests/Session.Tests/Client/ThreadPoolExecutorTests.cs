@@ -2,7 +2,7 @@ using Session.Client;
 using Session.Contracts;
 using Session.Tests.Infrastructure;
 
-namespace Session.Tests;
+namespace Session.Tests.Client;
 
 /// <summary>What only the in-process executor and the session's own construction rules show.</summary>
 public sealed class ThreadPoolExecutorTests

@@ -8,7 +8,7 @@ using Session.Protocol;
 using Session.Tests.Infrastructure;
 using WorkerProtocol = Session.Protocol.Worker;
 
-namespace Session.Tests;
+namespace Session.Tests.Client.ProcessPool;
 
 /// <summary>What only the process pool shows: real workers, their isolation, and what may cross to them.</summary>
 public sealed class ProcessPoolExecutorTests

@@ -70,6 +70,8 @@ internal sealed partial class RemoteCall
 
                 if (frame.End)
                 {
+                    // The worker's last report rides on this frame: pass on the final counts before the task ends.
+                    _work.Progress?.Complete();
                     break;
                 }
             }

@@ -48,6 +48,13 @@ public static class Callbacks
         return 0;
     }
 
+    /// <summary>Blocks its thread for five seconds.</summary>
+    public static int SleepsFor5Seconds(Response response)
+    {
+        Thread.Sleep(TimeSpan.FromSeconds(5));
+        return 0;
+    }
+
     /// <summary>Ends the worker process: a crash while running a request.</summary>
     public static int ExitsProcess(Response response)
     {

@@ -163,4 +163,21 @@ public sealed class ProcessPoolHardeningTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Test]
+    public async Task Workers_RunWithoutADiagnosticsSocket_SoAKilledOneLeavesNothingInTmp()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+        int worker = (await session.GetAsync(TestServer.Url("/get")).Within()).ProcessId;
+        string[] ownSockets = Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*");
+
+        string[] workerSockets = Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{worker}-*");
+        Process.GetProcessById(worker).Kill();
+        await Waits.UntilAsync(() => !WorkerProcesses.IsAlive(worker), "the worker to die");
+
+        Assert.That(ownSockets, Is.Not.Empty, "this process has one (the check looks in the right place)");
+        Assert.That(workerSockets, Is.Empty, "the worker never made one");
+        Assert.That(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{worker}-*"), Is.Empty);
+    }
 }

@@ -14,7 +14,7 @@ namespace Session.Client.Internal;
 /// what the slot found out about the death).
 /// </summary>
 [DebuggerDisplay("{_state}, {_received} bytes read")]
-internal sealed class RemoteContentStream : Stream
+internal sealed class RemoteContentStream : ReadOnlyBodyStream
 {
     private readonly ReplyReader _reader;
     private readonly ProgressTracker? _progress;
@@ -60,27 +60,11 @@ internal sealed class RemoteContentStream : Stream
     /// <summary>The transport failure that broke the stream, for the slot to explain.</summary>
     public Exception? BrokenBy { get; private set; }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException("A streamed body's length is not known before it is read; see the Content-Length header, if the server sent one.");
-
-    public override long Position
-    {
-        get => throw new NotSupportedException("A streamed body cannot seek.");
-        set => throw new NotSupportedException("A streamed body cannot seek.");
-    }
-
     /// <summary>What reads throw once the stream broke (a WorkerCrashedException, usually).</summary>
     public void Fail(Exception exception) => _failure.TrySetResult(exception);
 
     // Stream's contract has a synchronous Read; its source here is asynchronous (the gRPC stream),
     // so a synchronous read blocks its caller's thread, as PipeReader.AsStream() does. Prefer ReadAsync.
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
     public override int Read(Span<byte> buffer)
     {
         byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
@@ -95,9 +79,6 @@ internal sealed class RemoteContentStream : Stream
             System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -153,16 +134,6 @@ internal sealed class RemoteContentStream : Stream
         _progress?.AddReceived(count);
         return count;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A streamed body cannot seek.");
-
-    public override void SetLength(long value) => throw new NotSupportedException("A streamed body is read-only.");
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("A streamed body is read-only.");
 
     protected override void Dispose(bool disposing)
     {

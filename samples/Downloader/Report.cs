@@ -45,7 +45,7 @@ internal static class Report
         table.AddRow("Elapsed", $"{Seconds(totals.Elapsed)} from the first request, {Seconds(totals.Transferring)} transferring");
         table.AddRow("Throughput", $"{Speed(totals.Bytes, totals.Transferring)} while transferring");
         table.AddRow("Workers", $"{workers} processes");
-        table.AddRow("App peak RSS", $"{Size(peakWorkingSet)} (this process; the bodies went to disk from the workers)");
+        table.AddRow("App peak RSS", $"{Size(peakWorkingSet)} (this process, not the workers)");
         return table;
     }
 

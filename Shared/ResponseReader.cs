@@ -74,7 +74,7 @@ internal static class ResponseReader
             while (true)
             {
                 Memory<byte> target = buffer.GetMemory();
-                int read = await stream.ReadAsync(target, cancellationToken).ConfigureAwait(false);
+                int read = await ReadBodyAsync(stream, target, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
@@ -109,7 +109,7 @@ internal static class ResponseReader
             await using (file.ConfigureAwait(false))
             {
                 int read;
-                while ((read = await body.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                while ((read = await ReadBodyAsync(body, buffer.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     progress?.AddReceived(read);
@@ -128,6 +128,24 @@ internal static class ResponseReader
             {
                 TryDelete(temporaryPath);
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads a body the caller does not read itself (buffered, or saved to a file): a body cut
+    /// short fails the request as <see cref="HttpClient"/>'s own buffering does, with an
+    /// <see cref="HttpRequestException"/> around the <see cref="HttpIOException"/> (a streamed
+    /// body's reader gets the <see cref="HttpIOException"/> itself).
+    /// </summary>
+    public static async ValueTask<int> ReadBodyAsync(Stream body, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpIOException exception)
+        {
+            throw new HttpRequestException(exception.HttpRequestError, "Error while copying content to a stream.", exception);
         }
     }
 

@@ -45,13 +45,14 @@ internal sealed class WorkerError : IWireMessage<WorkerError>
         }
 
         HttpRequestException? http = exception as HttpRequestException;
+        HttpRequestError httpError = http?.HttpRequestError ?? (exception as HttpIOException)?.HttpRequestError ?? 0;
         return new WorkerError
         {
             Kind = kind,
             TypeName = Truncate(exception.GetType().FullName ?? exception.GetType().Name, 1024, "type name"),
             Message = Truncate(exception.Message, MaxMessageLength, "message"),
             StackTrace = stackTrace is null ? null : Truncate(stackTrace, MaxStackTraceLength, "stack trace"),
-            HttpRequestError = http is null ? 0 : (int)http.HttpRequestError,
+            HttpRequestError = (int)httpError,
             StatusCode = http?.StatusCode is { } status ? (int)status : 0,
             SocketError = exception.InnerException is SocketException socket ? (int)socket.SocketErrorCode : 0,
             Recycle = exception is OutOfMemoryException or InsufficientExecutionStackException,

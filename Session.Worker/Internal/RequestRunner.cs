@@ -146,9 +146,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
                 {
                     // Buffered: fill whole chunks (fewer frames); streamed: pass on what arrives, as it arrives.
                     Memory<byte> target = buffer.AsMemory(0, WireLimits.ChunkSize);
-                    int read = streamed
-                        ? await stream.ReadAsync(target, deadline.Token)
-                        : await stream.ReadAtLeastAsync(target, WireLimits.ChunkSize, throwOnEndOfStream: false, deadline.Token);
+                    int read = streamed ? await stream.ReadAsync(target, deadline.Token) : await FillAsync(stream, target, deadline.Token);
                     total += read;
                     if (!streamed && total > request.MaxBufferedContentBytes)
                     {
@@ -174,6 +172,24 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Reads a whole chunk, or what is left of the body; a body cut short fails as in <see cref="ResponseReader.ReadBodyAsync"/>.</summary>
+    private static async Task<int> FillAsync(Stream stream, Memory<byte> target, CancellationToken cancellationToken)
+    {
+        int filled = 0;
+        while (filled < target.Length)
+        {
+            int read = await ResponseReader.ReadBodyAsync(stream, target[filled..], cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        return filled;
     }
 
     private static async Task WriteResultAsync(ResolvedCallback callback, object? result, ResponseHead head, AnswerWriter answer)

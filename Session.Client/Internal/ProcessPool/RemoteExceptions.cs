@@ -50,7 +50,9 @@ internal static class RemoteExceptions
     {
         Exception exception = error.Kind switch
         {
-            WorkerErrorKind.Transport when error.TypeName == typeof(HttpRequestException).FullName => new HttpRequestException(
+            // Whichever side threw it (the exchange, or a callback's EnsureSuccessStatusCode), keep what HttpClient users match on.
+            _ when error.TypeName == typeof(HttpIOException).FullName => new HttpIOException((HttpRequestError)error.HttpRequestError, error.Message),
+            _ when error.TypeName == typeof(HttpRequestException).FullName => new HttpRequestException(
                 (HttpRequestError)error.HttpRequestError,
                 error.Message,
                 error.SocketError != 0 ? new SocketException(error.SocketError) : null,

@@ -65,6 +65,16 @@ public sealed class FuturesSessionTests(ExecutorKind kind)
     }
 
     [Test]
+    public async Task Callback_EnsureSuccessStatusCode_FaultsWithTheStatusCode()
+    {
+        await using var session = new FuturesSession(_executor);
+
+        HttpRequestException exception = Assert.ThrowsAsync<HttpRequestException>(() => session.GetAsync(TestServer.Url("/status/404"), Callbacks.EnsuresSuccess).Within())!;
+
+        Assert.That(exception.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the same as the thread pool gives, through a worker too");
+    }
+
+    [Test]
     public async Task Response_ProcessId_IsTheProcessThatRanTheRequest()
     {
         await using var session = new FuturesSession(_executor);

@@ -16,6 +16,8 @@ public static class Callbacks
     public static Dictionary<string, string> Args(Response response) =>
         response.Json<Echo>()?.Args ?? throw new InvalidOperationException("No JSON body.");
 
+    public static int EnsuresSuccess(Response response) => response.EnsureSuccessStatusCode().StatusCode;
+
     public static string Boom(Response response) => throw new InvalidOperationException("boom");
 
     public static string CustomBoom(Response response) => throw new CustomCallbackFailure($"custom boom on {response.StatusCode}");

@@ -25,4 +25,7 @@ internal static partial class ProcessPoolLog
 
     [LoggerMessage(7, LogLevel.Debug, "Worker {ProcessId} stopped.")]
     public static partial void WorkerStopped(ILogger logger, int processId);
+
+    [LoggerMessage(8, LogLevel.Information, "Workers start as '{Command}' ({HowFound}).")]
+    public static partial void WorkerCommandChosen(ILogger logger, string command, string howFound);
 }

@@ -28,4 +28,7 @@ internal static partial class ProcessPoolLog
 
     [LoggerMessage(8, LogLevel.Information, "Workers start as '{Command}' ({HowFound}).")]
     public static partial void WorkerCommandChosen(ILogger logger, string command, string howFound);
+
+    [LoggerMessage(9, LogLevel.Error, "No worker can start in this process, so the pool will not try; every request fails with: {Problem}")]
+    public static partial void WorkersCannotStart(ILogger logger, string problem);
 }

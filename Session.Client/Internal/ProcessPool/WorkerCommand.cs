@@ -54,7 +54,11 @@ internal sealed partial class WorkerCommand
     /// <summary>True when the worker is this app, started again (self-contained and single-file apps).</summary>
     public bool RunsApp { get; }
 
-    /// <summary>Why no worker can ever start in this process, with what to do; null when one can.</summary>
+    /// <summary>
+    /// Why no worker can ever start in this process, with what to do; null when one can. It
+    /// depends on the app's code and how it was built, not on anything that may change while it
+    /// runs, so the pool does not retry.
+    /// </summary>
     public string? Problem { get; }
 
     /// <summary>The runtimeconfig the worker is started with and that the pool must write first (<see cref="WriteRuntimeConfig"/>); null when none is needed.</summary>

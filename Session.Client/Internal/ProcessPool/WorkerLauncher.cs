@@ -48,7 +48,7 @@ internal sealed class WorkerLauncher
         WorkerCommand command = Prepare();
         if (command.Problem is { } problem)
         {
-            throw new WorkerStartException(problem, command.WorkerPath);
+            throw new WorkerStartException(problem, command.WorkerPath) { IsPermanent = true };
         }
 
         if (command.MissingFile() is { } missing)
@@ -235,6 +235,10 @@ internal sealed class WorkerLauncher
         if (chosenNow)
         {
             ProcessPoolLog.WorkerCommandChosen(_logger, command.Display, command.HowFound);
+            if (command.Problem is { } problem)
+            {
+                ProcessPoolLog.WorkersCannotStart(_logger, problem);
+            }
         }
 
         return command;

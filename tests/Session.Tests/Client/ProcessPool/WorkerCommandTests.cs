@@ -1,14 +1,19 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Session.Client;
 using Session.Client.Internal;
+using Session.Contracts.Internal;
+using Session.Tests.Infrastructure;
 
 namespace Session.Tests.Client.ProcessPool;
 
 /// <summary>
 /// How the pool starts workers: with the dotnet host of this runtime in a framework-dependent app
 /// (this test host is one), and the app itself in a self-contained or single-file app, which
-/// must call RunWorkerIfRequested. The packaged app runs are in tests/PackageSmoke/run.sh.
+/// must call RunWorkerIfRequested; when no worker can ever start, every request fails at once and
+/// nothing is retried. The packaged app runs are in tests/PackageSmoke/run.sh.
 /// </summary>
 public sealed class WorkerCommandTests
 {
@@ -97,6 +102,84 @@ public sealed class WorkerCommandTests
         finally
         {
             WorkerCommand.AppRunsWorkerIfRequested = before;
+        }
+    }
+
+    [Test]
+    public async Task Pool_InAProcessStartedAsItsWorker_FailsEveryRequestAtOnce_AndNeverTriesToStartOne()
+    {
+        // A process the pool started as its worker that creates a pool before RunWorkerIfRequested
+        // would start copies of itself without end: refused, for good.
+        var events = new EventLog();
+        Environment.SetEnvironmentVariable(WorkerEnvironment.RunAsWorker, WorkerEnvironment.RunAsWorkerValue);
+        try
+        {
+            await using var pool = new ProcessPoolExecutor(2, new ProcessPoolOptions { LoggerFactory = events });
+            await using var session = new FuturesSession(pool);
+            var clock = Stopwatch.StartNew();
+
+            WorkerStartException first = Assert.ThrowsAsync<WorkerStartException>(() => session.GetAsync(TestServer.Url("/get")).Within())!;
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var second = Stopwatch.StartNew();
+            WorkerStartException later = Assert.ThrowsAsync<WorkerStartException>(() => session.GetAsync(TestServer.Url("/get")).Within())!;
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(first.Message, Does.Contain("created a pool before calling ProcessPoolExecutor.RunWorkerIfRequested(args)")
+                    .And.Contain("Add 'ProcessPoolExecutor.RunWorkerIfRequested(args);'"));
+                Assert.That(later.Message, Is.EqualTo(first.Message));
+                Assert.That(second.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(500)), "a later request fails at once, without waiting for an attempt");
+                Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
+                Assert.That(events.Ids, Has.No.Member(3), "no start was retried (event 3: a failed start, retrying)");
+                Assert.That(events.Ids.Count(id => id == 9), Is.EqualTo(1), "said once why nothing starts (event 9)");
+                Assert.That(WorkerProcesses.ChildrenOf(Environment.ProcessId), Is.Empty);
+            });
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(WorkerEnvironment.RunAsWorker, null);
+        }
+    }
+
+    /// <summary>Keeps the ids of the events the pool logs.</summary>
+    private sealed class EventLog : ILoggerFactory, ILoggerProvider, ILogger
+    {
+        private readonly Lock _lock = new();
+        private readonly List<int> _ids = [];
+
+        public List<int> Ids
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _ids];
+                }
+            }
+        }
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            TestContext.Progress.WriteLine($"[pool {logLevel}] {formatter(state, exception)}");
+            lock (_lock)
+            {
+                _ids.Add(eventId.Id);
+            }
+        }
+
+        public void Dispose()
+        {
         }
     }
 }

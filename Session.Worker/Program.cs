@@ -1,4 +1,14 @@
 using Session.Worker.Internal;
 
-// Started by ProcessPoolExecutor in framework-dependent apps, never by hand (see WorkerHost).
-return WorkerHost.Run(args);
+namespace Session.Worker;
+
+/// <summary>
+/// The entry point when the pool starts Session.Worker.dll with the dotnet host (framework-dependent
+/// apps), never by hand (see <see cref="WorkerHost"/>). An explicit internal class, not top-level
+/// statements: for those, ASP.NET Core generates a public global <c>Program</c>, which every app
+/// referencing the package would then see beside its own (WebApplicationFactory&lt;Program&gt;).
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args) => WorkerHost.Run(args);
+}

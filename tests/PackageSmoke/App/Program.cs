@@ -12,6 +12,10 @@ using Session.Client;
 
 ProcessPoolExecutor.RunWorkerIfRequested(args); // SMOKE:ENTRY (run.sh removes this line for the 'without' case)
 
+// Names this app's own Program: were the package to expose a public Program too, this line would
+// not compile (CS0436, a warning made an error by run.sh's Directory.Build.props).
+Console.WriteLine($"smoke: this app's Program is in {typeof(Program).Assembly.GetName().Name}");
+
 byte[] body = RandomNumberGenerator.GetBytes(123_457);
 using var listener = new TcpListener(IPAddress.Loopback, 0);
 listener.Start();

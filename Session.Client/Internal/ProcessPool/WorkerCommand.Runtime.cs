@@ -58,9 +58,17 @@ internal sealed partial class WorkerCommand
     /// Writes the worker's runtimeconfig: the shared frameworks at the versions this process runs
     /// on (ASP.NET Core added if the app lacks it; the host takes the latest patch installed, as it
     /// did for the app), and the worker's own runtime settings (small, mostly idle processes:
-    /// workstation GC without a background thread, no tiered PGO).
+    /// workstation GC without a background thread, no tiered PGO). Written whole or not at all (a
+    /// temporary file, then renamed), so that a file that exists is a file that is complete.
     /// </summary>
     public static void WriteRuntimeConfig(string path)
+    {
+        string temporary = path + ".new";
+        WriteRuntimeConfigTo(temporary);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static void WriteRuntimeConfigTo(string path)
     {
         List<(string Name, string Version)> frameworks = SharedFrameworks();
         string sameBand = $"{Environment.Version.Major}.{Environment.Version.Minor}.0";

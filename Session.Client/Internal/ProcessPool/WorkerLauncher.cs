@@ -28,7 +28,6 @@ internal sealed class WorkerLauncher
     private readonly ILogger _logger;
     private readonly Lock _commandLock = new();
     private WorkerCommand? _command;
-    private bool _runtimeConfigWritten;
     private int _generation;
 
     public WorkerLauncher(IWorkerHost host, PoolDirectory directory)
@@ -197,8 +196,9 @@ internal sealed class WorkerLauncher
 
     /// <summary>
     /// Chooses how workers start (once, at the first start: nothing is decided or written while the
-    /// pool is constructed), and writes the worker's runtimeconfig if it needs one and it is not
-    /// written yet. A failed write fails this start, like any other start failure, and the next
+    /// pool is constructed), and writes the worker's runtimeconfig if it needs one and the file is
+    /// not there (not yet, or removed since: a temp cleaner may remove it from a long-lived pool's
+    /// directory). A failed write fails this start, like any other start failure, and the next
     /// start tries again. The write happens under the lock on purpose: every other start needs the
     /// file and would wait for it anyway, and nothing else takes this lock.
     /// </summary>
@@ -215,12 +215,11 @@ internal sealed class WorkerLauncher
             }
 
             command = _command;
-            if (command.RuntimeConfigToWrite is { } runtimeConfig && !_runtimeConfigWritten)
+            if (command.RuntimeConfigToWrite is { } runtimeConfig && !File.Exists(runtimeConfig))
             {
                 try
                 {
                     WorkerCommand.WriteRuntimeConfig(runtimeConfig);
-                    _runtimeConfigWritten = true;
                 }
                 catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
                 {

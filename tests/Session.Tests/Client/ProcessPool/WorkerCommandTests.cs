@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Session.Client;
 using Session.Client.Internal;
+using Session.Contracts;
 using Session.Contracts.Internal;
 using Session.Tests.Infrastructure;
 
@@ -139,6 +140,29 @@ public sealed class WorkerCommandTests
         {
             Environment.SetEnvironmentVariable(WorkerEnvironment.RunAsWorker, null);
         }
+    }
+
+    [Test]
+    public async Task Pool_WhoseWorkerRuntimeConfigWasRemoved_WritesItAgainForTheNextWorker()
+    {
+        // A temp cleaner may remove files from a long-lived pool's directory: the next start must not fail for it.
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+        int first = (await session.GetAsync(TestServer.Url("/get")).Within()).ProcessId;
+        string runtimeConfig = Path.Combine(pool.SocketDirectory, "worker.runtimeconfig.json");
+        Assert.That(File.Exists(runtimeConfig), Is.True, "written at the first start");
+
+        File.Delete(runtimeConfig);
+        using (var worker = Process.GetProcessById(first))
+        {
+            worker.Kill();
+        }
+
+        await Waits.UntilAsync(() => pool.WorkerProcessIds is [int next] && next != first, "the replacement worker to start", seconds: 30);
+        Response response = await session.GetAsync(TestServer.Url("/get")).Within();
+
+        Assert.That(response.ProcessId, Is.Not.EqualTo(first));
+        Assert.That(File.Exists(runtimeConfig), Is.True);
     }
 
     /// <summary>Keeps the ids of the events the pool logs.</summary>

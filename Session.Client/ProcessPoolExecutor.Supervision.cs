@@ -42,6 +42,14 @@ public sealed partial class ProcessPoolExecutor
                 // Anything else that goes wrong while starting is a failed start too: say what, back off, try again.
                 WorkerStartException failure = exception as WorkerStartException
                     ?? new WorkerStartException($"Starting a worker failed: {exception.Message}", Options.WorkerPath ?? "Session.Worker.dll", exception);
+                if (failure.IsPermanent)
+                {
+                    // No start can succeed in this process (the launcher logged why, once): stop
+                    // trying; queued and later requests fail at once with the reason.
+                    RecordStartFailure(failure);
+                    return;
+                }
+
                 backoff = await BackOffAsync(failure, backoff, stopping).ConfigureAwait(false);
                 continue;
             }
@@ -121,11 +129,22 @@ public sealed partial class ProcessPoolExecutor
     }
 
     /// <summary>
-    /// Records a failed start; if no worker runs and none is starting, the pool cannot serve:
-    /// every queued request fails with the reason, and so do new ones until a worker starts.
-    /// Then waits before the next attempt and returns the following delay.
+    /// Records a failed start (see <see cref="RecordStartFailure"/>), then waits before the next
+    /// attempt and returns the following delay.
     /// </summary>
     private async Task<TimeSpan> BackOffAsync(WorkerStartException failure, TimeSpan backoff, CancellationToken stopping)
+    {
+        RecordStartFailure(failure);
+        ProcessPoolLog.WorkerStartFailed(_logger, failure, backoff);
+        await DelayAsync(backoff, stopping).ConfigureAwait(false);
+        return Next(backoff);
+    }
+
+    /// <summary>
+    /// Records a failed start; if no worker runs and none is starting, the pool cannot serve:
+    /// every queued request fails with the reason, and so do new ones until a worker starts.
+    /// </summary>
+    private void RecordStartFailure(WorkerStartException failure)
     {
         bool broken;
         lock (_stateLock)
@@ -144,10 +163,6 @@ public sealed partial class ProcessPoolExecutor
                 work.Fail(Copy(failure));
             }
         }
-
-        ProcessPoolLog.WorkerStartFailed(_logger, failure, backoff);
-        await DelayAsync(backoff, stopping).ConfigureAwait(false);
-        return Next(backoff);
     }
 
     private static TimeSpan Next(TimeSpan backoff) => backoff * 2 < s_maxBackoff ? backoff * 2 : s_maxBackoff;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,7 +49,7 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
     /// <param name="options">Concurrency per worker, recycling, memory limits, worker path and timeouts; default: <c>new ProcessPoolOptions()</c>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="options"/> is not valid (the message lists every problem).</exception>
-    /// <exception cref="PlatformNotSupportedException">The platform has no Unix domain sockets with file permissions (Windows).</exception>
+    /// <exception cref="PlatformNotSupportedException">The platform has no Unix domain sockets with file permissions (Windows), or the app is native AOT.</exception>
     /// <exception cref="IOException">No directory for the workers' sockets could be made (the message says what was tried).</exception>
     public ProcessPoolExecutor(int maxWorkers = 0, ProcessPoolOptions? options = null)
     {
@@ -56,6 +57,12 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
         if (OperatingSystem.IsWindows())
         {
             throw new PlatformNotSupportedException("ProcessPoolExecutor runs on Linux and macOS (it relies on Unix sockets in a 0700 directory).");
+        }
+
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            throw new PlatformNotSupportedException(
+                "ProcessPoolExecutor does not run in a native AOT app: its workers find callbacks by reflection and MessagePack builds formatters with dynamic code. Publish without PublishAot (self-contained and single-file apps are supported).");
         }
 
         Options = options ?? new ProcessPoolOptions();

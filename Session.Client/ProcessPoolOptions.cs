@@ -36,9 +36,10 @@ public sealed class ProcessPoolOptions
     public long WorkerHeapLimitBytes { get; init; }
 
     /// <summary>
-    /// The worker to start: a <c>.dll</c> (run with the same <c>dotnet</c> as this process) or an
-    /// executable. Default: <see langword="null"/>, meaning <c>Session.Worker.dll</c> beside
-    /// <c>Session.Client.dll</c>, where referencing Session.Client puts it.
+    /// The worker to start: a <c>.dll</c> (run with the dotnet host of the shared runtime this app
+    /// runs on) or an executable. Default: <see langword="null"/>, meaning <c>Session.Worker.dll</c>
+    /// beside <c>Session.Client.dll</c>, where referencing the package puts it; in a self-contained
+    /// or single-file app, the app itself (see <see cref="ProcessPoolExecutor.RunWorkerIfRequested"/>).
     /// </summary>
     public string? WorkerPath { get; init; }
 

@@ -11,6 +11,14 @@ internal static class WorkerEnvironment
     public const string Token = "PROCESSFUTURES_TOKEN";
     public const string ParentProcessId = "PROCESSFUTURES_PARENT_PID";
 
+    /// <summary>
+    /// Set to <see cref="RunAsWorkerValue"/> when the pool starts the app itself as its worker
+    /// (self-contained and single-file apps): ProcessPoolExecutor.RunWorkerIfRequested then runs the worker.
+    /// </summary>
+    public const string RunAsWorker = "PROCESSFUTURES_RUN_AS_WORKER";
+
+    public const string RunAsWorkerValue = "1";
+
     /// <summary>The header every call carries; a call without the pool's token is refused.</summary>
     public const string TokenHeader = "x-processfutures-token";
 

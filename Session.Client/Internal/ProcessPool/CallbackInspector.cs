@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
 using System.Runtime.Serialization;
 using Session.Contracts.Internal;
 
@@ -48,10 +49,14 @@ internal static partial class CallbackInspector
             throw Refuse(name, "it is generic, or declared in a generic type", "call it from a non-generic static method and pass that");
         }
 
+        // An assembly bundled into a single-file app has no file, and needs none: such an app is its
+        // own worker, which finds the assembly by name. One loaded some other way without a file
+        // (dynamic, from bytes, in another load context) cannot be found by a worker at all.
         Assembly assembly = method.Module.Assembly;
-        if (assembly.IsDynamic || string.IsNullOrEmpty(assembly.Location))
+        if (assembly.IsDynamic
+            || (CallbackReference.FileOf(assembly).Length == 0 && AssemblyLoadContext.GetLoadContext(assembly) != AssemblyLoadContext.Default))
         {
-            throw Refuse(name, "its assembly has no file a worker could load (it is dynamic, or bundled into a single-file app)", "declare it in an assembly that is a file on disk");
+            throw Refuse(name, "its assembly has no file a worker could load (it is dynamic, or was loaded from bytes)", "declare it in an assembly that is a file on disk, or part of the app");
         }
 
         Type resultType = method.ReturnType;

@@ -25,4 +25,10 @@ internal static partial class ProcessPoolLog
 
     [LoggerMessage(7, LogLevel.Debug, "Worker {ProcessId} stopped.")]
     public static partial void WorkerStopped(ILogger logger, int processId);
+
+    [LoggerMessage(8, LogLevel.Information, "Workers start as '{Command}' ({HowFound}).")]
+    public static partial void WorkerCommandChosen(ILogger logger, string command, string howFound);
+
+    [LoggerMessage(9, LogLevel.Error, "No worker can start in this process, so the pool will not try; every request fails with: {Problem}")]
+    public static partial void WorkersCannotStart(ILogger logger, string problem);
 }

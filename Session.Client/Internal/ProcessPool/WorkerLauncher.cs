@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Session.Contracts.Internal;
@@ -8,25 +7,27 @@ using Session.Contracts.Internal;
 namespace Session.Client.Internal;
 
 /// <summary>
-/// Starts worker processes: finds the worker, starts it with the pool's socket directory, token
-/// and pid in its environment, and waits for its ready line, its exit, or the start timeout.
+/// Starts worker processes: chooses how at the first start (<see cref="WorkerCommand"/>), starts
+/// the worker with the pool's socket directory, token and pid in its environment, and waits for
+/// its ready line, its exit, or the start timeout.
 /// </summary>
 internal sealed class WorkerLauncher
 {
-    private const string WorkerFileName = "Session.Worker.dll";
-
     // Variables that would make Kestrel listen on TCP in the worker: the worker never does.
     private static readonly string[] s_clearedVariables =
         ["ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_HTTP_PORTS", "DOTNET_HTTPS_PORTS"];
+
+    // The worker's runtime settings, also where its runtimeconfig is the app's (self-contained and
+    // single-file apps run the worker in a copy of themselves): small, mostly idle processes.
+    private static readonly (string Name, string Value)[] s_runtimeSettings =
+        [("DOTNET_gcServer", "0"), ("DOTNET_gcConcurrent", "0"), ("DOTNET_TieredPGO", "0")];
 
     private readonly IWorkerHost _host;
     private readonly PoolDirectory _directory;
     private readonly RecyclePolicy _recycling;
     private readonly ILogger _logger;
-    private readonly string _workerPath;
-    private readonly string _fileName;
-    private readonly string[] _arguments;
-    private readonly string _howFound;
+    private readonly Lock _commandLock = new();
+    private WorkerCommand? _command;
     private int _generation;
 
     public WorkerLauncher(IWorkerHost host, PoolDirectory directory)
@@ -36,54 +37,34 @@ internal sealed class WorkerLauncher
         _logger = host.Logger;
         _recycling = new RecyclePolicy(host.Options);
         Token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        if (host.Options.WorkerPath is { } configured)
-        {
-            _workerPath = Path.GetFullPath(configured);
-            _howFound = "ProcessPoolOptions.WorkerPath";
-        }
-        else
-        {
-            string? beside = Path.GetDirectoryName(typeof(WorkerLauncher).Assembly.Location);
-            _workerPath = Path.Combine(string.IsNullOrEmpty(beside) ? AppContext.BaseDirectory : beside, WorkerFileName);
-            _howFound = "the default, beside Session.Client.dll";
-        }
-
-        if (_workerPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-        {
-            _fileName = DotnetHost();
-            _arguments = ["exec", _workerPath];
-        }
-        else
-        {
-            _fileName = _workerPath;
-            _arguments = [];
-        }
     }
 
     /// <summary>The per-pool secret every call to a worker carries.</summary>
     public string Token { get; }
 
-    private string Command => string.Join(' ', _arguments.Prepend(_fileName));
-
     public async Task<WorkerProcess> StartAsync(CancellationToken stopping)
     {
-        if (!File.Exists(_workerPath))
+        WorkerCommand command = Prepare();
+        if (command.Problem is { } problem)
         {
-            throw new WorkerStartException(
-                $"The worker file '{_workerPath}' ({_howFound}) does not exist. Reference the Session.Client project or package from the app (it brings the worker along), or set ProcessPoolOptions.WorkerPath to Session.Worker.dll.",
-                _workerPath);
+            throw new WorkerStartException(problem, command.WorkerPath) { IsPermanent = true };
+        }
+
+        if (command.MissingFile() is { } missing)
+        {
+            throw new WorkerStartException(missing, command.WorkerPath);
         }
 
         int generation = Interlocked.Increment(ref _generation);
         string socketPath = _directory.SocketPath(generation);
-        var startInfo = new ProcessStartInfo(_fileName)
+        var startInfo = new ProcessStartInfo(command.FileName)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in _arguments)
+        foreach (string argument in command.Arguments)
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -96,9 +77,19 @@ internal sealed class WorkerLauncher
         startInfo.Environment[WorkerEnvironment.SocketPath] = socketPath;
         startInfo.Environment[WorkerEnvironment.Token] = Token;
         startInfo.Environment[WorkerEnvironment.ParentProcessId] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (!startInfo.Environment.ContainsKey("DOTNET_ROOT"))
+        foreach ((string name, string value) in s_runtimeSettings)
         {
-            startInfo.Environment["DOTNET_ROOT"] = DotnetRoot();
+            startInfo.Environment[name] = value;
+        }
+
+        if (command.RunsApp)
+        {
+            startInfo.Environment[WorkerEnvironment.RunAsWorker] = WorkerEnvironment.RunAsWorkerValue;
+        }
+        else if (!startInfo.Environment.ContainsKey("DOTNET_ROOT") && WorkerCommand.SharedRuntimeMuxer() is { } muxer)
+        {
+            // For a worker that is an apphost (WorkerPath): the runtime this app runs on.
+            startInfo.Environment["DOTNET_ROOT"] = Path.GetDirectoryName(muxer);
         }
 
         // No diagnostics IPC socket in /tmp unless the environment asks for one: a killed worker
@@ -147,7 +138,7 @@ internal sealed class WorkerLauncher
         catch (Win32Exception exception)
         {
             process.Dispose();
-            throw new WorkerStartException($"The worker '{Command}' ({_howFound}) could not be started: {exception.Message}.", _workerPath, exception);
+            throw new WorkerStartException($"The worker '{command.Display}' ({command.HowFound}) could not be started: {exception.Message}.", command.WorkerPath, exception);
         }
 
         output.ProcessId = process.Id;
@@ -176,15 +167,15 @@ internal sealed class WorkerLauncher
             return new WorkerProcess(_host, process, socketPath, Token, exited.Task, output, _recycling);
         }
 
-        string problem;
+        string failure;
         if (first == exited.Task)
         {
-            problem = $"exited with code {exited.Task.Result} before it was ready";
+            failure = $"exited with code {exited.Task.Result} before it was ready";
         }
         else
         {
             KillQuietly(process);
-            problem = $"was not ready within {_host.Options.WorkerStartTimeout.TotalSeconds:0.###} s (WorkerStartTimeout) and was killed";
+            failure = $"was not ready within {_host.Options.WorkerStartTimeout.TotalSeconds:0.###} s (WorkerStartTimeout) and was killed";
         }
 
         // Let the output readers reach the end, so the message shows the last words.
@@ -200,7 +191,56 @@ internal sealed class WorkerLauncher
         }
 
         process.Dispose();
-        throw new WorkerStartException($"The worker '{Command}' ({_howFound}) {problem}. It printed: {output.Explain()}", _workerPath);
+        throw new WorkerStartException($"The worker '{command.Display}' ({command.HowFound}) {failure}. It printed: {output.Explain()}", command.WorkerPath);
+    }
+
+    /// <summary>
+    /// Chooses how workers start (once, at the first start: nothing is decided or written while the
+    /// pool is constructed), and writes the worker's runtimeconfig if it needs one and the file is
+    /// not there (not yet, or removed since: a temp cleaner may remove it from a long-lived pool's
+    /// directory). A failed write fails this start, like any other start failure, and the next
+    /// start tries again. The write happens under the lock on purpose: every other start needs the
+    /// file and would wait for it anyway, and nothing else takes this lock.
+    /// </summary>
+    private WorkerCommand Prepare()
+    {
+        WorkerCommand command;
+        bool chosenNow = false;
+        lock (_commandLock)
+        {
+            if (_command is null)
+            {
+                _command = WorkerCommand.Choose(_host.Options, _directory.Path);
+                chosenNow = true;
+            }
+
+            command = _command;
+            if (command.RuntimeConfigToWrite is { } runtimeConfig && !File.Exists(runtimeConfig))
+            {
+                try
+                {
+                    WorkerCommand.WriteRuntimeConfig(runtimeConfig);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    throw new WorkerStartException(
+                        $"The worker's runtimeconfig '{runtimeConfig}' could not be written: {exception.Message}. The pool's directory must stay writable while the pool runs.",
+                        command.WorkerPath,
+                        exception);
+                }
+            }
+        }
+
+        if (chosenNow)
+        {
+            ProcessPoolLog.WorkerCommandChosen(_logger, command.Display, command.HowFound);
+            if (command.Problem is { } problem)
+            {
+                ProcessPoolLog.WorkersCannotStart(_logger, problem);
+            }
+        }
+
+        return command;
     }
 
     private static int ExitCode(Process process)
@@ -224,22 +264,5 @@ internal sealed class WorkerLauncher
         catch (Exception exception) when (exception is InvalidOperationException or Win32Exception)
         {
         }
-    }
-
-    /// <summary>The runtime this process runs on: …/shared/Microsoft.NETCore.App/x.y.z/ is three levels under its root.</summary>
-    private static string DotnetRoot() =>
-        Environment.GetEnvironmentVariable("DOTNET_ROOT")
-        ?? Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-
-    /// <summary>The same dotnet host as this process's, so the worker runs on the same runtime.</summary>
-    private static string DotnetHost()
-    {
-        if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            return self;
-        }
-
-        string candidate = Path.Combine(DotnetRoot(), "dotnet");
-        return File.Exists(candidate) ? candidate : "dotnet";
     }
 }

@@ -125,8 +125,10 @@ public sealed class ProcessPoolFaultTests
             Assert.That(startsIn3Seconds, Is.InRange(2, 6), "restarts back off (250 ms, 500 ms, 1 s, 2 s …) instead of spinning");
 
             // The worker is fixed: the pool's next attempt succeeds and requests are served again.
+            // Session.Worker.dll has no runtimeconfig or deps.json of its own: it runs with this app's.
             string worker = Path.Combine(AppContext.BaseDirectory, "Session.Worker.dll");
-            WriteScript(script, $"exec '{Environment.ProcessPath}' exec '{worker}'");
+            string app = Path.Combine(AppContext.BaseDirectory, "Session.Tests");
+            WriteScript(script, $"exec '{Environment.ProcessPath}' exec --runtimeconfig '{app}.runtimeconfig.json' --depsfile '{app}.deps.json' '{worker}'");
             await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 1, "the fixed worker to start", seconds: 20);
             Response response = await session.GetAsync(TestServer.Url("/get")).Within();
             Assert.That(response.StatusCode, Is.EqualTo(200));

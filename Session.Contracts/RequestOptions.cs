@@ -89,4 +89,8 @@ public sealed class RequestOptions
     /// </summary>
     [IgnoreMember]
     public IProgress<TransferProgress>? Progress { get; set; }
+
+    /// <summary>Retries for this request, instead of the session's <see cref="SessionOptions.Retry"/>. Default: <see langword="null"/> (the session's).</summary>
+    [Key(11)]
+    public RetryPolicy? Retry { get; set; }
 }

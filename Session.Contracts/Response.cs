@@ -27,21 +27,22 @@ public sealed class Response : IDisposable, IAsyncDisposable
     private readonly Stream? _stream;
     private string? _text;
 
-    internal Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, byte[] content, TimeSpan elapsed, int processId, string? downloadPath = null)
-        : this(statusCode, reasonPhrase, url, headers, elapsed, processId)
+    internal Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, byte[] content, TimeSpan elapsed, int processId, string? downloadPath = null, int attempts = 1)
+        : this(statusCode, reasonPhrase, url, headers, elapsed, processId, attempts)
     {
         _content = content;
         DownloadPath = downloadPath;
     }
 
-    internal Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, Stream contentStream, TimeSpan elapsed, int processId)
-        : this(statusCode, reasonPhrase, url, headers, elapsed, processId)
+    internal Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, Stream contentStream, TimeSpan elapsed, int processId, int attempts = 1)
+        : this(statusCode, reasonPhrase, url, headers, elapsed, processId, attempts)
     {
         _stream = contentStream;
     }
 
-    private Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, TimeSpan elapsed, int processId)
+    private Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, TimeSpan elapsed, int processId, int attempts)
     {
+        Attempts = attempts;
         StatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
         Url = url;
@@ -78,6 +79,9 @@ public sealed class Response : IDisposable, IAsyncDisposable
 
     /// <summary>The file the body was saved to, for a request made with <see cref="RequestOptions.DownloadTo"/>; otherwise <see langword="null"/>.</summary>
     public string? DownloadPath { get; }
+
+    /// <summary>How many attempts the request took: 1, or more when a <see cref="RetryPolicy"/> retried it.</summary>
+    public int Attempts { get; }
 
     internal bool IsStreamed => _stream is not null;
 

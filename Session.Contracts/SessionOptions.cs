@@ -79,4 +79,8 @@ public sealed class SessionOptions
     /// </summary>
     [Key(10)]
     public long MaxBufferedContentBytes { get; set; } = DefaultMaxBufferedContentBytes;
+
+    /// <summary>Retries for every request of the session (a request's own <see cref="RequestOptions.Retry"/> wins). Default: <see langword="null"/> (no retries: a request may not be idempotent).</summary>
+    [Key(11)]
+    public RetryPolicy? Retry { get; set; }
 }

@@ -31,7 +31,7 @@ internal static class ResponseReader
                     Stream live = await message.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                     var body = new ResponseBodyStream(message, live, progress);
                     handedOver = true;
-                    return new Response(status, message.ReasonPhrase, exchange.Url, headers, body, exchange.Elapsed, Environment.ProcessId);
+                    return new Response(status, message.ReasonPhrase, exchange.Url, headers, body, exchange.Elapsed, Environment.ProcessId, exchange.Attempts);
 
                 case BodyMode.Download:
                     Stream source = await message.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -41,12 +41,12 @@ internal static class ResponseReader
                     }
 
                     progress?.Complete();
-                    return new Response(status, message.ReasonPhrase, exchange.Url, headers, [], exchange.Elapsed, Environment.ProcessId, request.DownloadPath);
+                    return new Response(status, message.ReasonPhrase, exchange.Url, headers, [], exchange.Elapsed, Environment.ProcessId, request.DownloadPath, exchange.Attempts);
 
                 default:
                     byte[] content = await BufferAsync(message, request.MaxBufferedContentBytes, progress, cancellationToken).ConfigureAwait(false);
                     progress?.Complete();
-                    return new Response(status, message.ReasonPhrase, exchange.Url, headers, content, exchange.Elapsed, Environment.ProcessId);
+                    return new Response(status, message.ReasonPhrase, exchange.Url, headers, content, exchange.Elapsed, Environment.ProcessId, attempts: exchange.Attempts);
             }
         }
         finally

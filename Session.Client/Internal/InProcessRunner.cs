@@ -26,7 +26,7 @@ internal static class InProcessRunner
         try
         {
             ReadOnlyMemory<byte>? body = request.Content is { } bytes ? bytes : null;
-            ExchangeResult exchange = await HttpExchange.SendAsync(work.Session.HttpClient, request, body, work.Session.Jar, work.Progress, deadline.Token).ConfigureAwait(false);
+            ExchangeResult exchange = await ResilientExchange.SendAsync(work.Session.HttpClient, request, body, work.Session.Jar, work.Progress, deadline.Token).ConfigureAwait(false);
             response = await ResponseReader.ReadAsync(exchange, request, work.Progress, deadline.Token).ConfigureAwait(false);
             if (request.Mode == BodyMode.Stream && !work.HasCallback)
             {

@@ -71,4 +71,41 @@ internal static partial class RequestPreparer
             : $"The timeout '{timeout}' must be positive (and under 24.8 days), or Timeout.InfiniteTimeSpan for none.";
 
     private static bool IsHttp(Uri uri) => uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    /// <summary>Returns <paramref name="policy"/> if it is valid; throws with every problem otherwise.</summary>
+    private static RetryPolicy? RetryPolicyProblems(RetryPolicy? policy)
+    {
+        if (policy is null)
+        {
+            return null;
+        }
+
+        var problems = new List<string>();
+        if (policy.MaxRetries is < 0 or > 100)
+        {
+            problems.Add($"MaxRetries '{policy.MaxRetries}' must be between 0 and 100.");
+        }
+
+        if (policy.BaseDelay < TimeSpan.Zero || policy.MaxDelay < TimeSpan.Zero)
+        {
+            problems.Add($"BaseDelay '{policy.BaseDelay}' and MaxDelay '{policy.MaxDelay}' must not be negative.");
+        }
+
+        if (policy.AttemptTimeout is { } attempt && attempt <= TimeSpan.Zero)
+        {
+            problems.Add($"AttemptTimeout '{attempt}' must be positive, or null for none.");
+        }
+
+        if (policy.StatusCodes is null || policy.Methods is null)
+        {
+            problems.Add("StatusCodes and Methods may be empty but not null.");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"The retry policy is not valid: {string.Join(" ", problems)}", "options");
+        }
+
+        return policy;
+    }
 }

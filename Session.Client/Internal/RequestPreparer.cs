@@ -124,6 +124,7 @@ internal static partial class RequestPreparer
             UploadFrom = upload,
             MaxBufferedContentBytes = session.MaxBufferedContentBytes,
             ReportProgress = request?.Progress is not null,
+            Retry = RetryPolicyProblems(request?.Retry ?? session.Retry),
         };
     }
 

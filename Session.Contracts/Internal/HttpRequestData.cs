@@ -8,7 +8,7 @@ namespace Session.Contracts.Internal;
 /// </summary>
 internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
 {
-    private const int FieldCount = 16;
+    private const int FieldCount = 19;
 
     public required string Method { get; init; }
 
@@ -54,6 +54,15 @@ internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
     /// <summary>Whether the caller wants progress reports.</summary>
     public bool ReportProgress { get; init; }
 
+    /// <summary>The retries to make, carried out where the request runs.</summary>
+    public RetryPolicy? Retry { get; init; }
+
+    /// <summary>The W3C traceparent of the caller's span, so the worker's HTTP spans join the caller's trace.</summary>
+    public string? TraceParent { get; set; }
+
+    /// <summary>The W3C tracestate that goes with <see cref="TraceParent"/>.</summary>
+    public string? TraceState { get; set; }
+
     public void Write(ref MessagePackWriter writer)
     {
         writer.WriteArrayHeader(FieldCount);
@@ -78,6 +87,9 @@ internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
         writer.Write(UploadFrom);
         writer.Write(MaxBufferedContentBytes);
         writer.Write(ReportProgress);
+        RetryPolicyWire.Write(ref writer, Retry);
+        writer.Write(TraceParent);
+        writer.Write(TraceState);
     }
 
     public static HttpRequestData Read(ref MessagePackReader reader)
@@ -105,6 +117,9 @@ internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
         string? uploadFrom = reader.ReadString();
         long maxBuffered = reader.ReadInt64();
         bool reportProgress = reader.ReadBoolean();
+        RetryPolicy? retry = RetryPolicyWire.Read(ref reader);
+        string? traceParent = reader.ReadString();
+        string? traceState = reader.ReadString();
         ContractSerializer.SkipExtra(ref reader, count, FieldCount);
         if (mode is not (BodyMode.Buffer or BodyMode.Stream or BodyMode.Download) || (mode == BodyMode.Download && (downloadPath is null || downloadTempPath is null)))
         {
@@ -128,6 +143,9 @@ internal sealed class HttpRequestData : IWireMessage<HttpRequestData>
             UploadFrom = uploadFrom,
             MaxBufferedContentBytes = maxBuffered,
             ReportProgress = reportProgress,
+            Retry = retry,
+            TraceParent = traceParent,
+            TraceState = traceState,
         };
     }
 }

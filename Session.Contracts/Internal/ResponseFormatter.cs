@@ -10,7 +10,7 @@ namespace Session.Contracts.Internal;
 /// </summary>
 internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
 {
-    private const int FieldCount = 8;
+    private const int FieldCount = 9;
 
     public void Serialize(ref MessagePackWriter writer, Response? value, MessagePackSerializerOptions options)
     {
@@ -41,6 +41,7 @@ internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
         writer.Write(value.Elapsed.Ticks);
         writer.Write(value.ProcessId);
         writer.Write(value.DownloadPath);
+        writer.Write(value.Attempts);
     }
 
     public Response? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -66,8 +67,9 @@ internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
         var elapsed = TimeSpan.FromTicks(reader.ReadInt64());
         int processId = reader.ReadInt32();
         string? downloadPath = reader.ReadString();
+        int attempts = reader.ReadInt32();
         ContractSerializer.SkipExtra(ref reader, count, FieldCount);
         reader.Depth--;
-        return new Response(statusCode, reason, url, headers, content, elapsed, processId, downloadPath);
+        return new Response(statusCode, reason, url, headers, content, elapsed, processId, downloadPath, attempts);
     }
 }

@@ -9,7 +9,7 @@ namespace Session.Contracts.Internal;
 /// </summary>
 internal sealed class ResponseHead : IWireMessage<ResponseHead>
 {
-    private const int FieldCount = 9;
+    private const int FieldCount = 10;
 
     public required int StatusCode { get; init; }
 
@@ -32,6 +32,9 @@ internal sealed class ResponseHead : IWireMessage<ResponseHead>
     /// <summary>Where the body was saved, for a download.</summary>
     public string? DownloadPath { get; init; }
 
+    /// <summary>How many attempts the exchange took (retries).</summary>
+    public int Attempts { get; init; } = 1;
+
     public Dictionary<string, string> HeaderDictionary()
     {
         var headers = new Dictionary<string, string>(Headers.Count, StringComparer.OrdinalIgnoreCase);
@@ -44,7 +47,7 @@ internal sealed class ResponseHead : IWireMessage<ResponseHead>
     }
 
     public Response ToResponse(byte[] content) =>
-        new(StatusCode, ReasonPhrase, new Uri(Url), HeaderDictionary(), content, Elapsed, ProcessId, DownloadPath);
+        new(StatusCode, ReasonPhrase, new Uri(Url), HeaderDictionary(), content, Elapsed, ProcessId, DownloadPath, Attempts);
 
     public void Write(ref MessagePackWriter writer)
     {
@@ -69,6 +72,7 @@ internal sealed class ResponseHead : IWireMessage<ResponseHead>
         writer.Write(ProcessId);
         writer.Write(ContentLength);
         writer.Write(DownloadPath);
+        writer.Write(Attempts);
     }
 
     public static ResponseHead Read(ref MessagePackReader reader)
@@ -105,6 +109,7 @@ internal sealed class ResponseHead : IWireMessage<ResponseHead>
             ProcessId = reader.ReadInt32(),
             ContentLength = reader.ReadInt64(),
             DownloadPath = reader.ReadString(),
+            Attempts = reader.ReadInt32(),
         };
         ContractSerializer.SkipExtra(ref reader, count, FieldCount);
         return head;

@@ -36,7 +36,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
         Response response;
         try
         {
-            ExchangeResult exchange = await HttpExchange.SendAsync(client, request, body, jar, progress, deadline.Token);
+            ExchangeResult exchange = await ResilientExchange.SendAsync(client, request, body, jar, progress, deadline.Token);
             if (callback is null && request.Mode != BodyMode.Download)
             {
                 await RelayAsync(exchange, request, jar, answer, request.Mode == BodyMode.Buffer ? progress : null, deadline);
@@ -229,6 +229,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
         Elapsed = exchange.Elapsed,
         ProcessId = Environment.ProcessId,
         ContentLength = contentLength,
+        Attempts = exchange.Attempts,
     };
 
     private static ResponseHead Head(Response response, CookieJar jar, long contentLength) => new()
@@ -242,5 +243,6 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
         ProcessId = Environment.ProcessId,
         ContentLength = contentLength,
         DownloadPath = response.DownloadPath,
+        Attempts = response.Attempts,
     };
 }

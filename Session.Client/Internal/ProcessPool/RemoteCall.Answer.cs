@@ -122,7 +122,7 @@ internal sealed partial class RemoteCall
         // The caller sets the pace now: the clock stops, as it does in the worker.
         await DisposeOverrunAsync().ConfigureAwait(false);
         var content = new RemoteContentStream(reader, first, _work.Progress, _worker.ProcessId);
-        var response = new Response(head.StatusCode, head.ReasonPhrase, new Uri(head.Url), head.HeaderDictionary(), content, head.Elapsed, head.ProcessId);
+        var response = new Response(head.StatusCode, head.ReasonPhrase, new Uri(head.Url), head.HeaderDictionary(), content, head.Elapsed, head.ProcessId, head.Attempts);
         if (!_work.Complete(response))
         {
             // Cancelled while the head was on its way: nobody will read it.

@@ -1,0 +1,113 @@
+using System.Net.Http.Headers;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using Session.Contracts;
+using Session.Contracts.Internal;
+
+namespace Session.Shared;
+
+/// <summary>
+/// An exchange with the request's <see cref="RetryPolicy"/>, carried out with Polly where the
+/// request runs: a retry costs no hop to the caller, and the body is read and the callback run
+/// once, on the final attempt. Without a policy (the default) it is the plain exchange.
+/// </summary>
+internal static class ResilientExchange
+{
+    public static async Task<ExchangeResult> SendAsync(HttpClient client, HttpRequestData request, ReadOnlyMemory<byte>? content, CookieJar jar, ProgressTracker? progress, CancellationToken cancellationToken)
+    {
+        RetryPolicy? policy = request.Retry;
+        if (policy is null || policy.MaxRetries <= 0 || !policy.Methods.Contains(request.Method, StringComparer.OrdinalIgnoreCase))
+        {
+            return await HttpExchange.SendAsync(client, request, content, jar, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        ResiliencePipeline<ExchangeResult> pipeline = Build(policy, canResend: request.UploadFrom is null);
+        int attempts = 0;
+        try
+        {
+            ExchangeResult result = await pipeline.ExecuteAsync(
+                async token =>
+                {
+                    attempts++;
+                    return await HttpExchange.SendAsync(client, request, content, jar, progress, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            return result with { Attempts = attempts };
+        }
+        catch (TimeoutRejectedException exception)
+        {
+            string message = $"The request was canceled: each of its {attempts} attempt(s) ran past RetryPolicy.AttemptTimeout ({policy.AttemptTimeout?.TotalSeconds:0.###} s).";
+            throw new TaskCanceledException(message, new TimeoutException(message, exception));
+        }
+        catch (HttpRequestException exception) when (request.UploadFrom is not null)
+        {
+            throw new HttpRequestException(
+                exception.HttpRequestError,
+                $"{exception.Message} It was not retried: its body is streamed from a file (RequestOptions.UploadFrom), which a RetryPolicy does not send twice.",
+                exception,
+                exception.StatusCode);
+        }
+    }
+
+    private static ResiliencePipeline<ExchangeResult> Build(RetryPolicy policy, bool canResend)
+    {
+        var builder = new ResiliencePipelineBuilder<ExchangeResult>().AddRetry(new RetryStrategyOptions<ExchangeResult>
+        {
+            MaxRetryAttempts = policy.MaxRetries,
+            Delay = policy.BaseDelay,
+            MaxDelay = policy.MaxDelay,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            ShouldHandle = args => ValueTask.FromResult(canResend && ShouldRetry(policy, args.Outcome)),
+            DelayGenerator = args => ValueTask.FromResult(policy.RespectRetryAfter ? RetryAfter(args.Outcome) : null),
+            OnRetry = args =>
+            {
+                // The answer that is retried is not read: release its connection.
+                args.Outcome.Result.Response?.Dispose();
+                return default;
+            },
+        });
+        if (policy.AttemptTimeout is { } attemptTimeout)
+        {
+            builder.AddTimeout(attemptTimeout);
+        }
+
+        return builder.Build();
+    }
+
+    private static bool ShouldRetry(RetryPolicy policy, Outcome<ExchangeResult> outcome)
+    {
+        if (outcome.Exception is not null)
+        {
+            return outcome.Exception is HttpRequestException or TimeoutRejectedException;
+        }
+
+        HttpResponseMessage response = outcome.Result.Response;
+        if (!policy.StatusCodes.Contains((int)response.StatusCode))
+        {
+            return false;
+        }
+
+        // A server asking for a longer wait than MaxDelay gets its answer returned, not a retry.
+        return !policy.RespectRetryAfter || RetryAfter(outcome) is not { } wait || wait <= policy.MaxDelay;
+    }
+
+    /// <summary>The wait a 429/503's Retry-After asks for (seconds, or a date), if any.</summary>
+    private static TimeSpan? RetryAfter(Outcome<ExchangeResult> outcome)
+    {
+        RetryConditionHeaderValue? retryAfter = outcome.Result.Response?.Headers.RetryAfter;
+        if (retryAfter?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        if (retryAfter?.Date is { } date)
+        {
+            TimeSpan wait = date - DateTimeOffset.UtcNow;
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+
+        return null;
+    }
+}

@@ -150,6 +150,7 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
         var work = new PendingWork<T>(_context, request, callback, remote, options?.Progress, cancellationToken);
         try
         {
+            work.BeginTelemetry(Executor.Telemetry);
             work.Watch();
             if (!work.IsEnded)
             {

@@ -27,4 +27,7 @@ public interface IRequestExecutor : IAsyncDisposable
 
     /// <summary>Queues the work. Throws <see cref="ObjectDisposedException"/> after disposal.</summary>
     internal void Submit(PendingWork work);
+
+    /// <summary>The executor's metrics and its requests' spans.</summary>
+    internal ExecutorTelemetry Telemetry { get; }
 }

@@ -6,6 +6,10 @@ namespace Session.Client;
 /// <summary>Keeping <see cref="MaxWorkers"/> workers running: starting, replacing, backing off, shutting down.</summary>
 public sealed partial class ProcessPoolExecutor
 {
+    private const string Starting = "starting";
+    private const string Ready = "ready";
+    private const string Draining = "draining";
+
     /// <summary>
     /// Keeps one worker running at <paramref name="position"/>: starts it, serves until it dies or
     /// retires, and starts the next at once (a retiring worker drains in the background while its
@@ -22,6 +26,7 @@ public sealed partial class ProcessPoolExecutor
                 _starting++;
             }
 
+            _telemetry.WorkerState(Starting, 1);
             WorkerProcess worker;
             try
             {
@@ -34,6 +39,7 @@ public sealed partial class ProcessPoolExecutor
                     _starting--;
                 }
 
+                _telemetry.WorkerState(Starting, -1);
                 if (exception is OperationCanceledException && stopping.IsCancellationRequested)
                 {
                     return;
@@ -63,6 +69,8 @@ public sealed partial class ProcessPoolExecutor
                 _current[position] = worker;
             }
 
+            _telemetry.WorkerState(Starting, -1);
+            _telemetry.WorkerState(Ready, 1);
             worker.Serve(Options.ConcurrencyPerWorker);
             try
             {
@@ -77,15 +85,19 @@ public sealed partial class ProcessPoolExecutor
                 _live--;
             }
 
+            _telemetry.WorkerState(Ready, -1);
             if (stopping.IsCancellationRequested)
             {
+                _telemetry.WorkerState(Draining, 1);
                 await worker.StopAsync(Options.ShutdownTimeout).ConfigureAwait(false);
+                _telemetry.WorkerState(Draining, -1);
                 return;
             }
 
             if (worker.IsRetiring && !worker.IsDead)
             {
-                Leave(worker, worker.StopAsync(Timeout.InfiniteTimeSpan));
+                _telemetry.WorkerState(Draining, 1);
+                Leave(worker, DrainAsync(worker));
                 backoff = s_firstBackoff;
                 continue;
             }
@@ -179,6 +191,19 @@ public sealed partial class ProcessPoolExecutor
         }
     }
 
+    /// <summary>A retiring worker finishes what it runs, however long (each request has its own timeout), then exits.</summary>
+    private async Task DrainAsync(WorkerProcess worker)
+    {
+        try
+        {
+            await worker.StopAsync(Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        }
+        finally
+        {
+            _telemetry.WorkerState(Draining, -1);
+        }
+    }
+
     private void Leave(WorkerProcess worker, Task stopped)
     {
         _leaving[worker] = stopped;
@@ -218,7 +243,7 @@ public sealed partial class ProcessPoolExecutor
             {
                 foreach (KeyValuePair<WorkerProcess, Task> pair in leaving)
                 {
-                    pair.Key.Kill("the pool is shutting down and the grace period elapsed");
+                    pair.Key.Kill("the pool is shutting down and the grace period elapsed", WorkerExitReason.Shutdown);
                 }
             }
 
@@ -228,6 +253,7 @@ public sealed partial class ProcessPoolExecutor
         {
             _directory.Dispose();
             _stopping.Dispose();
+            _telemetry.Dispose();
         }
     }
 

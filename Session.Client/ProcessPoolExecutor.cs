@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,8 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
     // A worker that dies by itself this soon after starting, having served nothing, counts as a failed start (it backs off).
     private static readonly TimeSpan s_minHealthyLife = TimeSpan.FromSeconds(1);
 
-    private readonly WorkQueue _queue = new();
+    private readonly WorkQueue _queue;
+    private readonly ExecutorTelemetry _telemetry;
     private readonly DisposeOnce _disposal = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly PoolDirectory _directory;
@@ -74,6 +76,9 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
 
         MaxWorkers = maxWorkers == 0 ? Environment.ProcessorCount : maxWorkers;
         _logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ProcessPoolExecutor>();
+        _telemetry = new ExecutorTelemetry("process", Options.MeterFactory);
+        _queue = new WorkQueue(_telemetry.Queued);
+        _telemetry.Meter.CreateObservableGauge("processfutures.worker.memory.usage", ObserveWorkerMemory, "By", "The resident memory of each worker process now serving.");
         _directory = PoolDirectory.Create();
         _launcher = new WorkerLauncher(this, _directory);
         _current = new WorkerProcess?[MaxWorkers];
@@ -185,4 +190,19 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
     }
 
     void IWorkerHost.CountFromWorkers(int bytes) => Interlocked.Add(ref _bytesFromWorkers, bytes);
+
+    void IWorkerHost.WorkerExited(WorkerExitReason reason) => _telemetry.WorkerExited(reason);
+
+    ExecutorTelemetry IRequestExecutor.Telemetry => _telemetry;
+
+    private IEnumerable<Measurement<long>> ObserveWorkerMemory()
+    {
+        foreach (int pid in WorkerProcessIds)
+        {
+            if (ProcessMemory.ResidentBytes(pid) is long resident)
+            {
+                yield return new Measurement<long>(resident, new KeyValuePair<string, object?>(ProcessFuturesTelemetry.WorkerPidAttribute, pid));
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Session.Client;
@@ -12,19 +13,19 @@ public sealed class ProcessPoolOptions
     public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>How many requests one worker runs at once. Default: 1. At least 1.</summary>
-    public int ConcurrencyPerWorker { get; init; } = 1;
+    public int ConcurrencyPerWorker { get; set; } = 1;
 
     /// <summary>
     /// After how many requests a worker is replaced (0: never, the default). The replacement
     /// starts first; the old worker finishes what it runs, then exits. No request fails for it.
     /// </summary>
-    public int MaxTasksPerWorker { get; init; }
+    public int MaxTasksPerWorker { get; set; }
 
     /// <summary>
     /// The resident memory (working set) past which a worker is replaced, checked after each of
     /// its requests (0: never, the default). The request that crossed the limit completes normally.
     /// </summary>
-    public long MaxWorkerMemoryBytes { get; init; }
+    public long MaxWorkerMemoryBytes { get; set; }
 
     /// <summary>
     /// A hard limit on each worker's managed heap (the runtime's <c>GCHeapHardLimit</c>): a callback
@@ -33,7 +34,7 @@ public sealed class ProcessPoolOptions
     /// out of memory. 0 means the default: twice <see cref="MaxWorkerMemoryBytes"/> when that is set,
     /// else no limit (the runtime's own, in a container). At least 64 MiB when set.
     /// </summary>
-    public long WorkerHeapLimitBytes { get; init; }
+    public long WorkerHeapLimitBytes { get; set; }
 
     /// <summary>
     /// The worker to start: a <c>.dll</c> (run with the dotnet host of the shared runtime this app
@@ -41,16 +42,19 @@ public sealed class ProcessPoolOptions
     /// beside <c>Session.Client.dll</c>, where referencing the package puts it; in a self-contained
     /// or single-file app, the app itself (see <see cref="ProcessPoolExecutor.RunWorkerIfRequested"/>).
     /// </summary>
-    public string? WorkerPath { get; init; }
+    public string? WorkerPath { get; set; }
 
     /// <summary>How long a worker may take to say it is ready before its start counts as failed. Default: <see cref="DefaultWorkerStartTimeout"/>.</summary>
-    public TimeSpan WorkerStartTimeout { get; init; } = DefaultWorkerStartTimeout;
+    public TimeSpan WorkerStartTimeout { get; set; } = DefaultWorkerStartTimeout;
 
     /// <summary>On disposal, how long running requests may take to finish before their workers are killed. Default: <see cref="DefaultShutdownTimeout"/>.</summary>
-    public TimeSpan ShutdownTimeout { get; init; } = DefaultShutdownTimeout;
+    public TimeSpan ShutdownTimeout { get; set; } = DefaultShutdownTimeout;
 
     /// <summary>Receives the pool's events and what workers print on stderr. Default: <see langword="null"/> (nothing is logged).</summary>
-    public ILoggerFactory? LoggerFactory { get; init; }
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Creates the pool's <c>ProcessFutures</c> meter (dependency injection gives the host's). Default: <see langword="null"/> (the pool makes its own meter).</summary>
+    public IMeterFactory? MeterFactory { get; set; }
 
     /// <summary>The smallest <see cref="WorkerHeapLimitBytes"/> allowed: 64 MiB.</summary>
     public const long MinWorkerHeapLimitBytes = 64L * 1024 * 1024;

@@ -1,3 +1,6 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Session.Client.Internal;
 using Session.Contracts.Internal;
 
@@ -19,17 +22,25 @@ public sealed class ThreadPoolExecutor : IRequestExecutor
     /// <summary>The default of <c>maxWorkers</c>: 8.</summary>
     public const int DefaultMaxWorkers = 8;
 
-    private readonly WorkQueue _queue = new();
+    private readonly WorkQueue _queue;
+    private readonly ExecutorTelemetry _telemetry;
+    private readonly ILogger _logger;
     private readonly Task[] _workers;
     private readonly DisposeOnce _disposal = new();
 
     /// <summary>Creates an executor that runs at most <paramref name="maxWorkers"/> requests at once.</summary>
     /// <param name="maxWorkers">At least 1. Default: <see cref="DefaultMaxWorkers"/>.</param>
+    /// <param name="loggerFactory">Receives the executor's events (none per request). Default: none.</param>
+    /// <param name="meterFactory">Creates its <c>ProcessFutures</c> meter. Default: none (it makes its own meter).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1.</exception>
-    public ThreadPoolExecutor(int maxWorkers = DefaultMaxWorkers)
+    public ThreadPoolExecutor(int maxWorkers = DefaultMaxWorkers, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWorkers, 1);
         MaxWorkers = maxWorkers;
+        _telemetry = new ExecutorTelemetry("thread", meterFactory);
+        _queue = new WorkQueue(_telemetry.Queued);
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ThreadPoolExecutor>();
+        ThreadPoolLog.Started(_logger, maxWorkers);
         _workers = new Task[maxWorkers];
         for (int i = 0; i < maxWorkers; i++)
         {
@@ -50,6 +61,8 @@ public sealed class ThreadPoolExecutor : IRequestExecutor
 
     void IRequestExecutor.Validate(SessionContext session) => _disposal.ThrowIfDisposed(this);
 
+    ExecutorTelemetry IRequestExecutor.Telemetry => _telemetry;
+
     CallbackReference? IRequestExecutor.PrepareCallback(Delegate callback) => null;
 
     void IRequestExecutor.Submit(PendingWork work)
@@ -69,6 +82,8 @@ public sealed class ThreadPoolExecutor : IRequestExecutor
         }
 
         await Task.WhenAll(_workers).ConfigureAwait(false);
+        ThreadPoolLog.Stopped(_logger);
+        _telemetry.Dispose();
     }
 
     private async Task RunWorkerAsync()

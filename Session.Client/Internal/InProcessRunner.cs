@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Session.Contracts;
 using Session.Contracts.Internal;
 using Session.Shared;
@@ -23,10 +24,16 @@ internal static class InProcessRunner
         bool handedOver = false;
         var deadline = new RequestDeadline(request.Timeout, work.CancellationToken);
         CancellationTokenRegistration onDeadline = default;
+
+        // The request's span (or the caller's) is the parent of HttpClient's own: it sends a
+        // traceparent from the caller's trace. This loop's previous activity comes back after.
+        Activity? previous = Activity.Current;
+        Activity.Current = work.Activity ?? work.CallerActivity;
         try
         {
             ReadOnlyMemory<byte>? body = request.Content is { } bytes ? bytes : null;
             ExchangeResult exchange = await ResilientExchange.SendAsync(work.Session.HttpClient, request, body, work.Session.Jar, work.Progress, deadline.Token).ConfigureAwait(false);
+            work.StatusCode = (int)exchange.Response.StatusCode;
             response = await ResponseReader.ReadAsync(exchange, request, work.Progress, deadline.Token).ConfigureAwait(false);
             if (request.Mode == BodyMode.Stream && !work.HasCallback)
             {
@@ -63,6 +70,7 @@ internal static class InProcessRunner
         }
         finally
         {
+            Activity.Current = previous;
             onDeadline.Dispose();
             deadline.Dispose();
             if (response is not null && !handedOver)

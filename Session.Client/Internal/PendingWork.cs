@@ -22,6 +22,7 @@ internal abstract class PendingWork
 
     private readonly Lock _registrationsLock = new();
     private int _state;
+    private long _submittedAt;
     private bool _registrationsClosed;
     private CancellationTokenRegistration _callerRegistration;
     private CancellationTokenRegistration _sessionRegistration;
@@ -64,9 +65,43 @@ internal abstract class PendingWork
     /// <summary>The queue it waits in, so a cancellation can take it out.</summary>
     public WorkQueue? Queue { get; set; }
 
+    /// <summary>The span from submission to result, when something listens to the ProcessFutures source.</summary>
+    public Activity? Activity { get; private set; }
+
+    /// <summary>The caller's current activity at submission: the parent of the HTTP spans when ours is not recorded.</summary>
+    public Activity? CallerActivity { get; private set; }
+
+    /// <summary>The status code of the response, once known (for metrics and the span, whatever the task yields).</summary>
+    public int? StatusCode { get; set; }
+
+    /// <summary>The worker that ran it, once known.</summary>
+    public int? WorkerProcessId { get; set; }
+
+    private ExecutorTelemetry? Telemetry { get; set; }
+
     public bool IsEnded => Volatile.Read(ref _state) == Ended;
 
     private string StateName => Volatile.Read(ref _state) switch { Queued => "queued", Running => "running", _ => "ended" };
+
+    /// <summary>Starts the request's span (a child of the caller's current activity, which stays current) and its clock.</summary>
+    public void BeginTelemetry(ExecutorTelemetry telemetry)
+    {
+        Telemetry = telemetry;
+        _submittedAt = Stopwatch.GetTimestamp();
+        CallerActivity = Activity.Current;
+        Activity = telemetry.StartRequest(Request);
+        if (Activity is not null)
+        {
+            // The span describes work done in the background: the caller's code goes on under its own.
+            Activity.Current = CallerActivity;
+        }
+
+        if ((Activity ?? CallerActivity) is { IdFormat: ActivityIdFormat.W3C } parent)
+        {
+            Request.TraceParent = parent.Id;
+            Request.TraceState = parent.TraceStateString;
+        }
+    }
 
     /// <summary>
     /// Listens for cancellation while queued: the caller's token, and the session's disposal. A
@@ -93,6 +128,7 @@ internal abstract class PendingWork
 
         // Session disposal no longer concerns it: running requests finish. The caller's token still does.
         Release(ref _sessionRegistration);
+        Telemetry?.Started(Stopwatch.GetElapsedTime(_submittedAt));
         return true;
     }
 
@@ -104,6 +140,7 @@ internal abstract class PendingWork
             return false;
         }
 
+        Telemetry?.Stopped();
         WatchSessionDisposal();
         return true;
     }
@@ -114,7 +151,7 @@ internal abstract class PendingWork
         if (Interlocked.CompareExchange(ref _state, Ended, Queued) == Queued)
         {
             Queue?.Remove(this);
-            Finish(Outcome.Canceled(token));
+            Finish(Outcome.Canceled(token), wasRunning: false);
         }
     }
 
@@ -123,15 +160,15 @@ internal abstract class PendingWork
     /// any other exception (a timeout's TaskCanceledException among them) faults it.
     /// </summary>
     public bool Fail(Exception exception) =>
-        TryEnd() && Finish(exception is OperationCanceledException && CancellationToken.IsCancellationRequested
-            ? Outcome.Canceled(CancellationToken)
-            : Outcome.Failed(exception));
+        TryEnd(out bool wasRunning) && Finish(
+            exception is OperationCanceledException && CancellationToken.IsCancellationRequested ? Outcome.Canceled(CancellationToken) : Outcome.Failed(exception),
+            wasRunning);
 
     /// <summary>Ends callback-less work with its response.</summary>
-    public bool Complete(Response response) => TryEnd() && Finish(Outcome.Value(response));
+    public bool Complete(Response response) => TryEnd(out bool wasRunning) && Finish(Outcome.Value(response), wasRunning);
 
-    /// <summary>Ends the work with a worker callback's (deserialized) result.</summary>
-    public bool CompleteWithResult(object? value) => TryEnd() && Finish(Outcome.Value(value));
+    /// <summary>Ends the work with a callback's result.</summary>
+    public bool CompleteWithResult(object? value) => TryEnd(out bool wasRunning) && Finish(Outcome.Value(value), wasRunning);
 
     /// <summary>
     /// In this process: runs the local callback on <paramref name="response"/> (or yields the
@@ -144,7 +181,7 @@ internal abstract class PendingWork
     /// <summary>Sets the caller's task; must not throw (it is only ever called once, from <see cref="Finish"/>).</summary>
     protected abstract void SetOutcome(Outcome outcome);
 
-    private bool TryEnd()
+    private bool TryEnd(out bool wasRunning)
     {
         int previous = Interlocked.Exchange(ref _state, Ended);
         if (previous == Queued)
@@ -152,11 +189,12 @@ internal abstract class PendingWork
             Queue?.Remove(this);
         }
 
+        wasRunning = previous == Running;
         return previous != Ended;
     }
 
     /// <summary>The one way work ends, after the state became Ended: the task is set, then the bookkeeping runs whatever happens.</summary>
-    private bool Finish(Outcome outcome)
+    private bool Finish(Outcome outcome, bool wasRunning)
     {
         try
         {
@@ -178,9 +216,30 @@ internal abstract class PendingWork
             caller.Unregister();
             session.Unregister();
             Session.Exit();
+            EndTelemetry(outcome, wasRunning);
         }
 
         return true;
+    }
+
+    private void EndTelemetry(Outcome outcome, bool wasRunning)
+    {
+        if (Telemetry is not { } telemetry)
+        {
+            return;
+        }
+
+        if (wasRunning)
+        {
+            telemetry.Stopped();
+        }
+
+        int? status = outcome.Result is Response response ? response.StatusCode : StatusCode;
+        string? errorType = outcome.IsCanceled ? typeof(OperationCanceledException).FullName
+            : outcome.Exception is { } exception ? exception.GetType().FullName
+            : status >= 400 ? status.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+        telemetry.Ended(Activity, Request.Method, Stopwatch.GetElapsedTime(_submittedAt), status, errorType, WorkerProcessId);
     }
 
     private void WatchSessionDisposal() =>

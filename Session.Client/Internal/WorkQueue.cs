@@ -10,7 +10,7 @@ namespace Session.Client.Internal;
 /// Waiting slots are handed requests directly, in the order they started waiting.
 /// </summary>
 [DebuggerDisplay("{_items.Count} queued, {_waiters.Count} slots waiting, completed = {_completed}")]
-internal sealed class WorkQueue
+internal sealed class WorkQueue(Action<int>? countChanged = null)
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<PendingWork> _items = new();
@@ -59,30 +59,46 @@ internal sealed class WorkQueue
         }
 
         // Outside the lock: the slot's continuation runs asynchronously anyway.
-        waiter?.Hand(work);
+        if (waiter is null)
+        {
+            countChanged?.Invoke(1);
+        }
+        else
+        {
+            waiter.Hand(work);
+        }
+
         return true;
     }
 
     /// <summary>The next request, or null once the queue is completed and empty.</summary>
     public ValueTask<PendingWork?> DequeueAsync(CancellationToken cancellationToken)
     {
-        Waiter waiter;
+        Waiter? waiter = null;
+        PendingWork? taken = null;
         lock (_lock)
         {
             if (_items.First is { } first)
             {
                 _items.RemoveFirst();
-                return new ValueTask<PendingWork?>(first.Value);
+                taken = first.Value;
             }
-
-            if (_completed)
+            else if (_completed)
             {
                 return new ValueTask<PendingWork?>((PendingWork?)null);
             }
+            else
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                waiter = new Waiter(this);
+                _waiters.AddLast(waiter.Node);
+            }
+        }
 
-            cancellationToken.ThrowIfCancellationRequested();
-            waiter = new Waiter(this);
-            _waiters.AddLast(waiter.Node);
+        if (waiter is null)
+        {
+            countChanged?.Invoke(-1);
+            return new ValueTask<PendingWork?>(taken);
         }
 
         waiter.WatchCancellation(cancellationToken);
@@ -100,8 +116,10 @@ internal sealed class WorkQueue
             }
 
             _items.Remove(work.QueueNode);
-            return true;
         }
+
+        countChanged?.Invoke(-1);
+        return true;
     }
 
     /// <summary>Takes every request out, in order; with <paramref name="complete"/>, later enqueues fail and waiting slots get null.</summary>
@@ -124,6 +142,11 @@ internal sealed class WorkQueue
         foreach (Waiter waiter in waiters)
         {
             waiter.Hand(null);
+        }
+
+        if (drained.Count > 0)
+        {
+            countChanged?.Invoke(-drained.Count);
         }
 
         return drained;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Buffers;
 using Session.Contracts;
 using Session.Contracts.Internal;
@@ -30,6 +31,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
             return;
         }
 
+        using Activity? activity = WorkerTelemetry.Start(request);
         ProgressTracker? progress = request.ReportProgress ? new ProgressTracker(answer.PostProgress) : null;
         CookieJar jar = CookieJar.ForWorker(request.Jar);
         using var deadline = new RequestDeadline(request.Timeout, cancellationToken);

@@ -19,4 +19,7 @@ internal interface IWorkerHost
 
     /// <summary>Counts payload bytes received from workers (for tests and diagnostics).</summary>
     void CountFromWorkers(int bytes);
+
+    /// <summary>A worker's process ended, for this reason.</summary>
+    void WorkerExited(WorkerExitReason reason);
 }

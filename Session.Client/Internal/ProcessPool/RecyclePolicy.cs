@@ -11,17 +11,17 @@ internal sealed class RecyclePolicy(ProcessPoolOptions options)
     }
 
     /// <summary>Why a worker that has served <paramref name="tasksDone"/> requests should retire now, or null.</summary>
-    public string? ReasonToRetire(int processId, int tasksDone, int taskLimit)
+    public (string Reason, WorkerExitReason Kind)? ReasonToRetire(int processId, int tasksDone, int taskLimit)
     {
         if (taskLimit > 0 && tasksDone >= taskLimit)
         {
-            return $"it served {tasksDone} requests (MaxTasksPerWorker {options.MaxTasksPerWorker})";
+            return ($"it served {tasksDone} requests (MaxTasksPerWorker {options.MaxTasksPerWorker})", WorkerExitReason.RecycleTasks);
         }
 
         long memoryLimit = options.MaxWorkerMemoryBytes;
         if (memoryLimit > 0 && ProcessMemory.ResidentBytes(processId) is long resident && resident > memoryLimit)
         {
-            return $"{resident} bytes resident, over MaxWorkerMemoryBytes {memoryLimit}";
+            return ($"{resident} bytes resident, over MaxWorkerMemoryBytes {memoryLimit}", WorkerExitReason.RecycleMemory);
         }
 
         return null;

@@ -24,6 +24,7 @@ internal sealed partial class RemoteCall
                 WorkerFrame frame = await reader.NextAsync().ConfigureAwait(false);
                 if (head.Add(frame, _worker.ProcessId))
                 {
+                    _work.StatusCode = head.Head!.StatusCode;
                     foreach (CookiesSet set in head.Head!.SetCookies)
                     {
                         var url = new Uri(set.Url);
@@ -47,7 +48,7 @@ internal sealed partial class RemoteCall
                     reusable = error.Kind != WorkerErrorKind.Rejected;
                     if (error.Recycle)
                     {
-                        _worker.Retire($"a request on it ran out of memory ({error.Message})");
+                        _worker.Retire($"a request on it ran out of memory ({error.Message})", WorkerExitReason.RecycleMemory);
                     }
 
                     _work.Fail(RemoteExceptions.Create(error, _work.RemoteCallback, _worker.ProcessId));

@@ -37,6 +37,7 @@ internal sealed partial class RemoteCall
         bool reusable = false;
         CancellationTokenRegistration onCancel = default;
         _worker.RequestStarted();
+        _work.WorkerProcessId = _worker.ProcessId;
         try
         {
             if (!await SendAsync().ConfigureAwait(false))
@@ -136,7 +137,7 @@ internal sealed partial class RemoteCall
         // inside .NET): this request times out, and its worker is killed and replaced.
         TimeSpan timeout = _work.Request.Timeout;
         _work.Fail(RequestDeadline.TimeoutException(timeout));
-        _worker.Kill($"a request ({_work.Request.Method} {Describe.Url(_work.Request.Url)}) overran its timeout of {timeout.TotalSeconds:0.###} s by {WorkerProcess.StopGrace.TotalSeconds:0} s");
+        _worker.Kill($"a request ({_work.Request.Method} {Describe.Url(_work.Request.Url)}) overran its timeout of {timeout.TotalSeconds:0.###} s by {WorkerProcess.StopGrace.TotalSeconds:0} s", WorkerExitReason.Timeout);
     }
 
     /// <summary>Asks the worker to abort this call, and gives it <see cref="WorkerProcess.StopGrace"/> to end its answer.</summary>
@@ -152,7 +153,7 @@ internal sealed partial class RemoteCall
             static state =>
             {
                 var (worker, what) = ((WorkerProcess, string))state!;
-                worker.Kill($"{what} did not end within {WorkerProcess.StopGrace.TotalSeconds:0} s of being stopped");
+                worker.Kill($"{what} did not end within {WorkerProcess.StopGrace.TotalSeconds:0} s of being stopped", WorkerExitReason.Timeout);
             },
             (_worker, what),
             WorkerProcess.StopGrace);

@@ -23,7 +23,7 @@ internal sealed partial class WorkerProcess
         {
             // Its socket refuses connections, so it is dead or dying, and nothing reached it.
             // The request goes back to the queue for another worker; this is not a retry.
-            Kill("its socket refused a connection");
+            Kill("its socket refused a connection", WorkerExitReason.Crash);
             Host.Requeue(work);
             return null;
         }
@@ -39,7 +39,7 @@ internal sealed partial class WorkerProcess
         {
             if (!IsDead && !await ExitedWithinAsync(s_exitWait).ConfigureAwait(false))
             {
-                Kill($"its call broke while it kept running ({exception.Message})");
+                Kill($"its call broke while it kept running ({exception.Message})", WorkerExitReason.Crash);
             }
 
             await ExitedWithinAsync(s_exitWait).ConfigureAwait(false);

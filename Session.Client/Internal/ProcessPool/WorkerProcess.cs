@@ -43,6 +43,9 @@ internal sealed partial class WorkerProcess
     private int _retiring;
     private int _stopping;
     private string? _killReason;
+    private readonly Task _exitWatch;
+    private WorkerExitReason _killedFor;
+    private WorkerExitReason _retiredFor;
 
     public WorkerProcess(IWorkerHost host, Process process, string socketPath, string token, Task<int> exited, WorkerOutput output, RecyclePolicy recycling)
     {
@@ -57,7 +60,7 @@ internal sealed partial class WorkerProcess
         _channel = UnixSocketChannel.Create(socketPath);
         _client = new WorkerProtocol.WorkerClient(_channel);
         _headers = new Metadata { { WorkerEnvironment.TokenHeader, token } };
-        _ = WatchExitAsync();
+        _exitWatch = WatchExitAsync();
     }
 
     public IWorkerHost Host { get; }
@@ -101,24 +104,25 @@ internal sealed partial class WorkerProcess
     public void AfterRequest()
     {
         int done = Interlocked.Increment(ref _tasksDone);
-        if (!IsRetiring && !IsDead && _recycling.ReasonToRetire(ProcessId, done, _taskLimit) is { } reason)
+        if (!IsRetiring && !IsDead && _recycling.ReasonToRetire(ProcessId, done, _taskLimit) is { } retire)
         {
-            Retire(reason);
+            Retire(retire.Reason, retire.Kind);
         }
     }
 
     /// <summary>Stops taking requests; the worker finishes what it runs, and is replaced.</summary>
-    public void Retire(string reason)
+    public void Retire(string reason, WorkerExitReason kind)
     {
         if (Interlocked.Exchange(ref _retiring, 1) == 0)
         {
+            _retiredFor = kind;
             ProcessPoolLog.WorkerRecycling(Host.Logger, ProcessId, reason);
             StopTaking();
         }
     }
 
     /// <summary>Kills the process now; every request on it fails with WorkerCrashedException.</summary>
-    public void Kill(string reason)
+    public void Kill(string reason, WorkerExitReason kind)
     {
         if (_exited.IsCompleted)
         {
@@ -126,7 +130,11 @@ internal sealed partial class WorkerProcess
             return;
         }
 
-        Interlocked.CompareExchange(ref _killReason, reason, null);
+        if (Interlocked.CompareExchange(ref _killReason, reason, null) is null)
+        {
+            _killedFor = kind;
+        }
+
         try
         {
             _process.Kill();
@@ -157,7 +165,7 @@ internal sealed partial class WorkerProcess
             }
             catch (TimeoutException)
             {
-                Kill($"requests were still running after the shutdown grace period of {grace.TotalSeconds:0.###} s");
+                Kill($"requests were still running after the shutdown grace period of {grace.TotalSeconds:0.###} s", WorkerExitReason.Shutdown);
             }
         }
 
@@ -174,11 +182,21 @@ internal sealed partial class WorkerProcess
 
             if (!await ExitedWithinAsync(s_exitWait).ConfigureAwait(false))
             {
-                Kill($"it did not exit within {s_exitWait.TotalSeconds:0} s of being told to");
+                Kill($"it did not exit within {s_exitWait.TotalSeconds:0} s of being told to", IsRetiring ? _retiredFor : WorkerExitReason.Shutdown);
             }
         }
 
         await ExitedWithinAsync(s_exitWait).ConfigureAwait(false);
+
+        // Its end is logged and counted before the pool goes on (a disposed pool counts nothing).
+        try
+        {
+            await _exitWatch.WaitAsync(s_exitWait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
         _channel.Dispose();
         _process.Dispose();
         try
@@ -210,6 +228,7 @@ internal sealed partial class WorkerProcess
         MarkDead();
         string? killedFor = Volatile.Read(ref _killReason);
         bool stopping = Volatile.Read(ref _stopping) != 0;
+        Host.WorkerExited(killedFor is not null ? _killedFor : exitCode != 0 ? WorkerExitReason.Crash : IsRetiring ? _retiredFor : stopping ? WorkerExitReason.Shutdown : WorkerExitReason.Crash);
         if (killedFor is not null)
         {
             ProcessPoolLog.WorkerKilled(Host.Logger, ProcessId, How(exitCode), killedFor);

@@ -52,6 +52,7 @@ internal static partial class ParentWatcher
         // Nothing is left to serve: the pool only closes stdin once this worker's requests ended
         // (or its process died). A download cut short here leaves no temporary file behind.
         ActiveDownloads.DeleteAll();
+        WorkerTelemetry.Flush();
         Environment.Exit(0);
     }
 

@@ -36,6 +36,7 @@ internal static class WorkerHost
         Environment.SetEnvironmentVariable(WorkerEnvironment.Token, null);
         Environment.SetEnvironmentVariable(WorkerEnvironment.RunAsWorker, null);
         ParentWatcher.Start(parentPid);
+        WorkerTelemetry.ExportIfAsked();
 
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);

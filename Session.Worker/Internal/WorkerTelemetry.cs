@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Session.Contracts.Internal;
 
 namespace Session.Worker.Internal;
@@ -11,6 +15,51 @@ namespace Session.Worker.Internal;
 internal static class WorkerTelemetry
 {
     public static readonly ActivitySource Source = new("ProcessFutures");
+
+    private static TracerProvider? s_tracing;
+    private static MeterProvider? s_metrics;
+
+    /// <summary>
+    /// Exports the worker's own spans (its ProcessFutures spans and HttpClient's) and metrics with
+    /// OTLP, when the standard environment asks for it (OTEL_EXPORTER_OTLP_ENDPOINT, or the
+    /// traces/metrics ones; the exporter reads the rest: protocol, headers, OTEL_SERVICE_NAME …).
+    /// Otherwise nothing is set up and nothing is exported.
+    /// </summary>
+    public static void ExportIfAsked()
+    {
+        bool traces = Asked("OTEL_EXPORTER_OTLP_ENDPOINT") || Asked("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+        bool metrics = Asked("OTEL_EXPORTER_OTLP_ENDPOINT") || Asked("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+        if (!traces && !metrics)
+        {
+            return;
+        }
+
+        ResourceBuilder resource = ResourceBuilder.CreateDefault()
+            .AddAttributes([new("processfutures.worker.pid", Environment.ProcessId)]);
+        if (Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is null)
+        {
+            resource.AddService("processfutures-worker");
+        }
+
+        if (traces)
+        {
+            s_tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource("ProcessFutures", "System.Net.Http").AddOtlpExporter().Build();
+        }
+
+        if (metrics)
+        {
+            s_metrics = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter("System.Net.Http", "System.Runtime").AddOtlpExporter().Build();
+        }
+    }
+
+    private static bool Asked(string variable) => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable));
+
+    /// <summary>Sends what is waiting to be exported (the worker is about to exit); at most a second.</summary>
+    public static void Flush()
+    {
+        s_tracing?.ForceFlush(1000);
+        s_metrics?.ForceFlush(1000);
+    }
 
     /// <summary>Starts the worker's span for a request, as a child of the caller's; it is current until disposed. Null when the caller sent no context.</summary>
     public static Activity? Start(HttpRequestData request)

@@ -167,6 +167,7 @@ public sealed partial class HttpBinServer : IAsyncDisposable
         MapBodies(app);
         MapCookies(app);
         MapFaults(app);
+        MapTelemetry(app);
     }
 
     private static X509Certificate2 SelfSignedCertificate()

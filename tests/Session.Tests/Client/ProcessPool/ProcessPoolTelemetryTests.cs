@@ -55,4 +55,43 @@ public sealed class ProcessPoolTelemetryTests
         Assert.That(reasons, Does.Contain("shutdown"), "the last worker was stopped by the disposal");
         Assert.That(reasons, Has.None.EqualTo("crash"));
     }
+
+    [Test]
+    public async Task AWorker_ExportsItsOwnSpans_WhenTheOtlpEnvironmentAsks_InTheCallersTrace()
+    {
+        string[] variables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_BSP_SCHEDULE_DELAY", "OTEL_SERVICE_NAME"];
+        Dictionary<string, string?> saved = variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
+        ActivityTraceId trace;
+        try
+        {
+            Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT", TestServer.Url("/").TrimEnd('/'));
+            Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+            Environment.SetEnvironmentVariable("OTEL_BSP_SCHEDULE_DELAY", "200");
+            Environment.SetEnvironmentVariable("OTEL_SERVICE_NAME", "processfutures-test-worker");
+            await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
+            await using var session = new FuturesSession(pool);
+            // A sampled caller's span, as an OpenTelemetry set-up in the calling app would make.
+            using var parent = new Activity("test").SetIdFormat(ActivityIdFormat.W3C);
+            parent.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+            parent.Start();
+            trace = parent.TraceId;
+
+            await session.GetAsync(TestServer.Url("/get")).Within();
+        }
+        finally
+        {
+            foreach ((string variable, string? value) in saved)
+            {
+                Environment.SetEnvironmentVariable(variable, value);
+            }
+        }
+
+        byte[] traceIdBytes = new byte[16];
+        trace.CopyTo(traceIdBytes);
+        await Waits.UntilAsync(
+            () => TestServer.Instance.Exports("traces").Any(body => body.AsSpan().IndexOf(traceIdBytes) >= 0),
+            "the worker to export a span of the caller's trace over OTLP",
+            seconds: 20);
+        Assert.That(TestServer.Instance.Exports("traces").Any(body => System.Text.Encoding.UTF8.GetString(body).Contains("processfutures-test-worker", StringComparison.Ordinal)), Is.True);
+    }
 }

@@ -8,6 +8,16 @@ internal static partial class RequestPreparer
     /// <summary>Checks a session's options; every problem is reported in one exception.</summary>
     public static void ValidateSession(SessionOptions options, string paramName)
     {
+        List<string> problems = SessionProblems(options);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"The session options are not valid: {string.Join(" ", problems)}", paramName);
+        }
+    }
+
+    /// <summary>Every problem with a session's options; empty when they are valid.</summary>
+    public static List<string> SessionProblems(SessionOptions options)
+    {
         var problems = new List<string>();
         if (options.BaseAddress is { } baseAddress && !IsHttp(baseAddress))
         {
@@ -48,10 +58,7 @@ internal static partial class RequestPreparer
             AddHeaderProblems(options.Headers, problems);
         }
 
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException($"The session options are not valid: {string.Join(" ", problems)}", paramName);
-        }
+        return problems;
     }
 
     private static void AddHeaderProblems(IDictionary<string, string> headers, List<string> problems)

@@ -22,13 +22,21 @@ public sealed partial class ProcessPoolExecutor
     /// self-contained or single-file app has no separate worker to start, so its pool starts the
     /// app itself, and only if this was called: without it, every request fails at once with a
     /// <see cref="WorkerStartException"/> that says where to add it. Callbacks are then found in
-    /// the app itself, by assembly name.
+    /// the app itself, by assembly name. Started with <c>--remote</c> on its command line, the app
+    /// runs a remote worker instead, for <see cref="RemoteWorkerExecutor"/>s on other machines (see
+    /// the README, "Past one machine"), and ends when told to stop.
     /// </remarks>
     /// <param name="args">The arguments <c>Main</c> received.</param>
     /// <exception cref="ArgumentNullException"><paramref name="args"/> is null.</exception>
     public static void RunWorkerIfRequested(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
+        if (args.Contains(WorkerEnvironment.RemoteSwitch))
+        {
+            // Started as a remote worker (a container's entry point): serve RemoteWorkerExecutors until told to stop.
+            Environment.Exit(WorkerHost.Run(args));
+        }
+
         if (Environment.GetEnvironmentVariable(WorkerEnvironment.RunAsWorker) != WorkerEnvironment.RunAsWorkerValue)
         {
             // Read by pools created later in this process: this app can be started as a worker.

@@ -80,7 +80,7 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
         _queue = new WorkQueue(_telemetry.Queued);
         _telemetry.Meter.CreateObservableGauge("processfutures.worker.memory.usage", ObserveWorkerMemory, "By", "The resident memory of each worker process now serving.");
         _directory = PoolDirectory.Create();
-        _launcher = new WorkerLauncher(this, _directory);
+        _launcher = new WorkerLauncher(this, Options, _directory);
         _current = new WorkerProcess?[MaxWorkers];
         _supervisors = new Task[MaxWorkers];
         for (int i = 0; i < MaxWorkers; i++)
@@ -126,8 +126,6 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
     internal long BytesFromWorkers => Interlocked.Read(ref _bytesFromWorkers);
 
     WorkQueue IWorkerHost.Queue => _queue;
-
-    ProcessPoolOptions IWorkerHost.Options => Options;
 
     ILogger IWorkerHost.Logger => _logger;
 

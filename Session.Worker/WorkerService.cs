@@ -13,7 +13,7 @@ namespace Session.Worker;
 /// Failures are answered as an error frame, never as a broken stream: a broken stream means the
 /// worker died. A frame that breaks the protocol's framing is answered, then the stream ends.
 /// </summary>
-internal sealed class WorkerService(RequestRunner runner) : WorkerProtocol.WorkerBase
+internal sealed class WorkerService(RequestRunner runner, WorkerLifetime lifetime) : WorkerProtocol.WorkerBase
 {
     public override async Task Serve(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
     {
@@ -26,8 +26,20 @@ internal sealed class WorkerService(RequestRunner runner) : WorkerProtocol.Worke
         Task<bool> next = requestStream.MoveNext(callToken);
         try
         {
-            while (await next)
+            while (true)
             {
+                // A draining worker ends a stream that has nothing to do: the client, seeing it
+                // end before it sent anything, gives the request to another worker.
+                if (lifetime.CanDrain && !next.IsCompleted && await Task.WhenAny(next, lifetime.Draining) != next)
+                {
+                    return;
+                }
+
+                if (!await next)
+                {
+                    break;
+                }
+
                 ClientFrame frame = requestStream.Current;
                 if (frame.Cancel != 0)
                 {
@@ -36,7 +48,7 @@ internal sealed class WorkerService(RequestRunner runner) : WorkerProtocol.Worke
                     continue;
                 }
 
-                var answer = new AnswerWriter(responseStream);
+                var answer = new AnswerWriter(responseStream, lifetime);
                 WorkItem item;
                 ReadOnlyMemory<byte>? body;
                 try

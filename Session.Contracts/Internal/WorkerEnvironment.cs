@@ -19,6 +19,26 @@ internal static class WorkerEnvironment
 
     public const string RunAsWorkerValue = "1";
 
+    /// <summary>A file holding the token (remote workers: a mounted secret).</summary>
+    public const string TokenFile = "PROCESSFUTURES_TOKEN_FILE";
+
+    /// <summary>Remote workers: where to listen (https only). Default: <see cref="DefaultListen"/>.</summary>
+    public const string Listen = "PROCESSFUTURES_LISTEN";
+
+    public const string DefaultListen = "https://0.0.0.0:5443";
+
+    /// <summary>Remote workers: the PEM certificate (chain) to serve TLS with.</summary>
+    public const string Certificate = "PROCESSFUTURES_CERTIFICATE";
+
+    /// <summary>Remote workers: the PEM private key of <see cref="Certificate"/>.</summary>
+    public const string CertificateKey = "PROCESSFUTURES_CERTIFICATE_KEY";
+
+    /// <summary>Remote workers: a PEM certificate authority; when set, clients must present a certificate it signed.</summary>
+    public const string ClientCertificateAuthority = "PROCESSFUTURES_CLIENT_CA";
+
+    /// <summary>The command-line switch that runs a worker in remote mode.</summary>
+    public const string RemoteSwitch = "--remote";
+
     /// <summary>The header every call carries; a call without the pool's token is refused.</summary>
     public const string TokenHeader = "x-processfutures-token";
 

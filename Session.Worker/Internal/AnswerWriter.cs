@@ -13,7 +13,7 @@ namespace Session.Worker.Internal;
 /// frame of their own when nothing else is flowing (a download to disk). Nothing is written after
 /// the end: the next request's answer follows on the same stream.
 /// </summary>
-internal sealed class AnswerWriter(IServerStreamWriter<WorkerFrame> stream)
+internal sealed class AnswerWriter(IServerStreamWriter<WorkerFrame> stream, WorkerLifetime lifetime)
 {
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly Lock _progressLock = new();
@@ -133,6 +133,7 @@ internal sealed class AnswerWriter(IServerStreamWriter<WorkerFrame> stream)
             }
 
             frame.End = end;
+            frame.Draining = end && lifetime.IsDraining;
             await stream.WriteAsync(frame);
         }
         finally

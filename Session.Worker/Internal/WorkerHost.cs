@@ -22,6 +22,11 @@ internal static class WorkerHost
     /// <summary>Runs the worker; returns the process's exit code.</summary>
     public static int Run(string[] args)
     {
+        if (args.Contains(WorkerEnvironment.RemoteSwitch))
+        {
+            return RemoteWorkerHost.Run(args);
+        }
+
         string? socketPath = Environment.GetEnvironmentVariable(WorkerEnvironment.SocketPath);
         string? token = Environment.GetEnvironmentVariable(WorkerEnvironment.Token);
         if (string.IsNullOrEmpty(socketPath) || string.IsNullOrEmpty(token)
@@ -60,6 +65,7 @@ internal static class WorkerHost
         });
         builder.Services.AddSingleton<HttpClientCache>();
         builder.Services.AddSingleton<CallbackRegistry>();
+        builder.Services.AddSingleton(new WorkerLifetime());
         builder.Services.AddSingleton<RequestRunner>();
 
         WebApplication app = builder.Build();

@@ -23,6 +23,7 @@ internal sealed class WorkerLauncher
         [("DOTNET_gcServer", "0"), ("DOTNET_gcConcurrent", "0"), ("DOTNET_TieredPGO", "0")];
 
     private readonly IWorkerHost _host;
+    private readonly ProcessPoolOptions _options;
     private readonly PoolDirectory _directory;
     private readonly RecyclePolicy _recycling;
     private readonly ILogger _logger;
@@ -30,12 +31,13 @@ internal sealed class WorkerLauncher
     private WorkerCommand? _command;
     private int _generation;
 
-    public WorkerLauncher(IWorkerHost host, PoolDirectory directory)
+    public WorkerLauncher(IWorkerHost host, ProcessPoolOptions options, PoolDirectory directory)
     {
         _host = host;
         _directory = directory;
         _logger = host.Logger;
-        _recycling = new RecyclePolicy(host.Options);
+        _options = options;
+        _recycling = new RecyclePolicy(options);
         Token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
     }
 
@@ -101,7 +103,7 @@ internal sealed class WorkerLauncher
 
         // A hard limit on the worker's managed heap: a callback that allocates without end gets an
         // OutOfMemoryException (its request fails, the worker is recycled) before the machine runs out.
-        if (_host.Options.EffectiveWorkerHeapLimit() is long heapLimit and > 0)
+        if (_options.EffectiveWorkerHeapLimit() is long heapLimit and > 0)
         {
             startInfo.Environment["DOTNET_GCHeapHardLimit"] = heapLimit.ToString("X", System.Globalization.CultureInfo.InvariantCulture);
         }
@@ -148,7 +150,7 @@ internal sealed class WorkerLauncher
         Task? first;
         try
         {
-            first = await Task.WhenAny(ready.Task, exited.Task).WaitAsync(_host.Options.WorkerStartTimeout, stopping).ConfigureAwait(false);
+            first = await Task.WhenAny(ready.Task, exited.Task).WaitAsync(_options.WorkerStartTimeout, stopping).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -175,7 +177,7 @@ internal sealed class WorkerLauncher
         else
         {
             KillQuietly(process);
-            failure = $"was not ready within {_host.Options.WorkerStartTimeout.TotalSeconds:0.###} s (WorkerStartTimeout) and was killed";
+            failure = $"was not ready within {_options.WorkerStartTimeout.TotalSeconds:0.###} s (WorkerStartTimeout) and was killed";
         }
 
         // Let the output readers reach the end, so the message shows the last words.
@@ -210,7 +212,7 @@ internal sealed class WorkerLauncher
         {
             if (_command is null)
             {
-                _command = WorkerCommand.Choose(_host.Options, _directory.Path);
+                _command = WorkerCommand.Choose(_options, _directory.Path);
                 chosenNow = true;
             }
 

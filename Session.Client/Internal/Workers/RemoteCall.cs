@@ -9,12 +9,12 @@ namespace Session.Client.Internal;
 /// One request on a worker slot's stream: sends it (the work item, then its body), reads the
 /// answer, and ends the caller's task with it. The worker is given a bounded time to end what
 /// the caller no longer waits for: past its timeout, or after a cancellation or the early disposal
-/// of a streamed response, it has <see cref="WorkerProcess.StopGrace"/>, then it is killed and
+/// of a streamed response, it has <see cref="ServingWorker.StopGrace"/>, then it is killed and
 /// replaced (a synchronous callback cannot be stopped any other way).
 /// </summary>
 internal sealed partial class RemoteCall
 {
-    private readonly WorkerProcess _worker;
+    private readonly ServingWorker _worker;
     private readonly SlotStream _stream;
     private readonly PendingWork _work;
     private readonly long _callId;
@@ -23,7 +23,7 @@ internal sealed partial class RemoteCall
     private Task _cancelSent = Task.CompletedTask;
     private int _stopping;
 
-    public RemoteCall(WorkerProcess worker, SlotStream stream, PendingWork work)
+    public RemoteCall(ServingWorker worker, SlotStream stream, PendingWork work)
     {
         _worker = worker;
         _stream = stream;
@@ -48,7 +48,7 @@ internal sealed partial class RemoteCall
             TimeSpan timeout = _work.Request.Timeout;
             if (timeout != Timeout.InfiniteTimeSpan)
             {
-                _overrun = NonCapturingTimer.Start(static state => ((RemoteCall)state!).OnOverrun(), this, timeout + WorkerProcess.StopGrace);
+                _overrun = NonCapturingTimer.Start(static state => ((RemoteCall)state!).OnOverrun(), this, timeout + ServingWorker.StopGrace);
             }
 
             // From here the worker runs the request: the caller's cancellation ends the task at
@@ -137,10 +137,10 @@ internal sealed partial class RemoteCall
         // inside .NET): this request times out, and its worker is killed and replaced.
         TimeSpan timeout = _work.Request.Timeout;
         _work.Fail(RequestDeadline.TimeoutException(timeout));
-        _worker.Kill($"a request ({_work.Request.Method} {Describe.Url(_work.Request.Url)}) overran its timeout of {timeout.TotalSeconds:0.###} s by {WorkerProcess.StopGrace.TotalSeconds:0} s", WorkerExitReason.Timeout);
+        _worker.Kill($"a request ({_work.Request.Method} {Describe.Url(_work.Request.Url)}) overran its timeout of {timeout.TotalSeconds:0.###} s by {ServingWorker.StopGrace.TotalSeconds:0} s", WorkerExitReason.Timeout);
     }
 
-    /// <summary>Asks the worker to abort this call, and gives it <see cref="WorkerProcess.StopGrace"/> to end its answer.</summary>
+    /// <summary>Asks the worker to abort this call, and gives it <see cref="ServingWorker.StopGrace"/> to end its answer.</summary>
     private void Stop(string what)
     {
         if (Interlocked.Exchange(ref _stopping, 1) != 0 || _worker.IsDead)
@@ -152,11 +152,11 @@ internal sealed partial class RemoteCall
         _grace = NonCapturingTimer.Start(
             static state =>
             {
-                var (worker, what) = ((WorkerProcess, string))state!;
-                worker.Kill($"{what} did not end within {WorkerProcess.StopGrace.TotalSeconds:0} s of being stopped", WorkerExitReason.Timeout);
+                var (worker, what) = ((ServingWorker, string))state!;
+                worker.Kill($"{what} did not end within {ServingWorker.StopGrace.TotalSeconds:0} s of being stopped", WorkerExitReason.Timeout);
             },
             (_worker, what),
-            WorkerProcess.StopGrace);
+            ServingWorker.StopGrace);
     }
 
     private async Task DisposeOverrunAsync()

@@ -22,9 +22,16 @@ internal sealed partial class RemoteCall
             while (true)
             {
                 WorkerFrame frame = await reader.NextAsync().ConfigureAwait(false);
+                if (frame.Draining)
+                {
+                    _worker.Draining();
+                }
+
                 if (head.Add(frame, _worker.ProcessId))
                 {
+                    _worker.Answered(head.Head!);
                     _work.StatusCode = head.Head!.StatusCode;
+                    _work.WorkerProcessId = head.Head.ProcessId;
                     foreach (CookiesSet set in head.Head!.SetCookies)
                     {
                         var url = new Uri(set.Url);
@@ -58,12 +65,12 @@ internal sealed partial class RemoteCall
                 {
                     if (buffer is null)
                     {
-                        throw new InvalidDataException($"Worker {_worker.ProcessId} sent a chunk before the response head.");
+                        throw new InvalidDataException($"{_worker.Name} sent a chunk before the response head.");
                     }
 
                     if (!_work.HasCallback && buffer.Length + frame.Chunk.Length > _work.Request.MaxBufferedContentBytes)
                     {
-                        throw new InvalidDataException($"Worker {_worker.ProcessId} sent more body than MaxBufferedContentBytes allows.");
+                        throw new InvalidDataException($"{_worker.Name} sent more body than MaxBufferedContentBytes allows.");
                     }
 
                     buffer.Write(frame.Chunk.Span);
@@ -84,7 +91,7 @@ internal sealed partial class RemoteCall
 
             if (head.Head is null || buffer is null)
             {
-                throw new InvalidDataException($"Worker {_worker.ProcessId} ended an answer without a response.");
+                throw new InvalidDataException($"{_worker.Name} ended an answer without a response.");
             }
 
             if (!_work.HasCallback)
@@ -101,7 +108,7 @@ internal sealed partial class RemoteCall
             catch (MessagePackSerializationException exception)
             {
                 _work.Fail(new SerializationException(
-                    $"The result of callback '{_work.RemoteCallback!.DisplayName}' from worker {_worker.ProcessId} could not be read as '{_work.RemoteResultType}': {exception.Message}", exception));
+                    $"The result of callback '{_work.RemoteCallback!.DisplayName}' from {_worker.Name} could not be read as '{_work.RemoteResultType}': {exception.Message}", exception));
                 return true;
             }
 

@@ -12,6 +12,7 @@ namespace Session.Client.Internal;
 internal sealed class ReplyReader(IAsyncStreamReader<WorkerFrame> replies, IWorkerHost host, PendingWork work, int processId)
 {
     private Task<bool>? _pending;
+    private int _frames;
 
     public async ValueTask<WorkerFrame> NextAsync(CancellationToken waitToken = default)
     {
@@ -20,9 +21,10 @@ internal sealed class ReplyReader(IAsyncStreamReader<WorkerFrame> replies, IWork
         _pending = null;
         if (!more)
         {
-            throw new IOException($"Worker {processId} ended its stream in the middle of an answer.");
+            throw new StreamEndedException(processId, beforeAnswer: _frames == 0);
         }
 
+        _frames++;
         WorkerFrame frame = replies.Current;
         host.CountFromWorkers(frame.CalculateSize());
         if (frame.Progress is { } progress && work.Progress is { } tracker)

@@ -7,8 +7,6 @@ internal interface IWorkerHost
 {
     WorkQueue Queue { get; }
 
-    ProcessPoolOptions Options { get; }
-
     ILogger Logger { get; }
 
     /// <summary>Whether the pool is shutting down (a dead worker is then not replaced).</summary>

@@ -4,7 +4,7 @@ namespace Session.Client.Internal;
 /// One of a worker's slots: a loop that takes the next queued request when its last one ended,
 /// and runs it on the slot's long-lived stream (opened on first use, reopened after a break).
 /// </summary>
-internal sealed class WorkerSlot(WorkerProcess worker)
+internal sealed class WorkerSlot(ServingWorker worker)
 {
     public async Task RunAsync()
     {

@@ -7,7 +7,12 @@ internal sealed record BenchReport(
     double WarmUpSeconds,
     double MeasureSeconds,
     MachineInfo Machine,
+    string Server,
+    string LoadAverageAtStart,
+    string LoadAverageAtEnd,
     IReadOnlyList<ThroughputResult> Throughput,
+    IReadOnlyList<ColdResult> Cold,
+    IReadOnlyList<SweepPoint> Sweep,
     IReadOnlyList<PoolStartResult> PoolStart,
     IReadOnlyList<MemoryResult> Memory,
     double WallSeconds);

@@ -15,4 +15,5 @@ internal sealed record BenchReport(
     IReadOnlyList<SweepPoint> Sweep,
     IReadOnlyList<PoolStartResult> PoolStart,
     IReadOnlyList<MemoryResult> Memory,
+    IReadOnlyList<BigBodyResult> BigBodies,
     double WallSeconds);

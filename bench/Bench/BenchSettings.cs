@@ -36,6 +36,9 @@ internal sealed record BenchSettings
 
     public required int MaxTasksPerWorker { get; init; }
 
+    /// <summary>The body of the big-body scenario: 4 GiB, or 64 MiB in a quick run.</summary>
+    public required long BigBodyLength { get; init; }
+
     public required string OutputPath { get; init; }
 
     /// <summary>Run the HttpBin server inside the bench process instead of as its own process.</summary>
@@ -113,6 +116,7 @@ internal sealed record BenchSettings
                 PoolStartRuns = 1,
                 Downloads = 12,
                 MaxTasksPerWorker = 4,
+                BigBodyLength = 64L * 1024 * 1024,
                 OutputPath = output,
                 InProcessServer = inProcess,
                 PinServerCpus = pin,
@@ -131,6 +135,7 @@ internal sealed record BenchSettings
                 PoolStartRuns = 3,
                 Downloads = 200,
                 MaxTasksPerWorker = 10,
+                BigBodyLength = 4L * 1024 * 1024 * 1024,
                 OutputPath = output,
                 InProcessServer = inProcess,
                 PinServerCpus = pin,

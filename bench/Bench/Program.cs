@@ -68,10 +68,17 @@ if (settings.Runs(ScenarioNames.Memory))
     Report.PrintMemory($"6. Memory: {settings.Downloads} downloads of 10 MiB, SHA-256 only kept, concurrency 2", memory);
 }
 
+List<BigBodyResult> bigBodies = [];
+if (settings.Runs(ScenarioNames.BigBody))
+{
+    bigBodies = await scenarios.BigBodyAsync();
+    Report.PrintBigBodies($"7. Big body: one GET /bytes/{settings.BigBodyLength} ({Report.Size(settings.BigBodyLength)}) at a time; memory sampled every 50 ms", bigBodies);
+}
+
 double wallSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 var report = new BenchReport(
     startedUtc, settings.Quick, settings.WarmUp.TotalSeconds, settings.Measure.TotalSeconds, machine, server.Description, loadAtStart, MachineInfo.LoadAverage(),
-    throughput, cold, sweep, poolStart, memory, wallSeconds);
+    throughput, cold, sweep, poolStart, memory, bigBodies, wallSeconds);
 await Report.WriteJsonAsync(report, settings.OutputPath);
 Console.WriteLine();
 Console.WriteLine($"Load average at end {report.LoadAverageAtEnd}. Wall time {wallSeconds:F1} s (after start-up); figures written to {settings.OutputPath}");

@@ -1,6 +1,6 @@
 namespace Bench;
 
-/// <summary>The tables of pool start-up and memory.</summary>
+/// <summary>The tables of pool start-up, memory, and big bodies.</summary>
 internal static partial class Report
 {
     public static void PrintPoolStart(string title, IReadOnlyList<PoolStartResult> results)
@@ -36,5 +36,31 @@ internal static partial class Report
         }
 
         PrintErrors(results.Select(r => (r.Executor, r.ErrorCounts, r.FirstErrorMessages)));
+    }
+
+    public static void PrintBigBodies(string title, IReadOnlyList<BigBodyResult> results)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## {title}");
+        Console.WriteLine();
+        Console.WriteLine("| Case | Setup | Errors | Time s | MB/s (×raw) | Caller RSS idle → peak MiB | Caller growth MB | Worker RSS start → peak MiB | Worker growth MB | Cores client / workers / server | SHA-256 |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (BigBodyResult r in results)
+        {
+            bool hasWorker = r.Rss.WorkerPeakBytes.Count > 0;
+            string workerRange = hasWorker
+                ? string.Join(", ", r.Rss.WorkerPeakBytes.Select(w => $"{Mib(r.Rss.WorkerFirstBytes.GetValueOrDefault(w.Key))} → {Mib(w.Value)}"))
+                : "–";
+            Console.WriteLine(
+                $"| {r.Case} | {r.Setup} | {r.Errors} | {F(r.Seconds, 2)} | {F(r.MegabytesPerSecond, 0)} ({F(r.MegabytesPerSecondVsRaw, 2)}×) | "
+                + $"{Mib(r.Rss.ClientIdleBytes)} → {Mib(r.Rss.ClientPeakBytes)} | {Mb(r.Rss.ClientGrowthBytes)} | {workerRange} | {(hasWorker ? Mb(r.Rss.WorkerGrowthMaxBytes) : "–")} | "
+                + $"{Cores(r.Cpu)} | {(r.Sha256Matches ? "matches" : "WRONG")} |");
+        }
+
+        foreach (BigBodyResult r in results.Where(r => r.FirstError is not null))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Error of {r.Case}: {r.FirstError}");
+        }
     }
 }

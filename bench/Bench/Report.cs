@@ -39,6 +39,12 @@ internal static partial class Report
         await JsonSerializer.SerializeAsync(file, report, s_json).WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>"4 GiB", "64 MiB": a byte count that is a whole number of GiB or MiB, else in bytes.</summary>
+    public static string Size(long bytes) =>
+        bytes % (1L << 30) == 0 ? $"{bytes >> 30} GiB"
+        : bytes % (1L << 20) == 0 ? $"{bytes >> 20} MiB"
+        : $"{bytes:N0} bytes";
+
     private static void PrintErrors(IEnumerable<(string Executor, IReadOnlyDictionary<string, long> Counts, IReadOnlyDictionary<string, string> FirstMessages)> errors)
     {
         foreach ((string executor, IReadOnlyDictionary<string, long> counts, IReadOnlyDictionary<string, string> messages) in errors.Where(e => e.Counts.Count > 0))
@@ -69,4 +75,6 @@ internal static partial class Report
     private static string Signed(double value) => (value >= 0 ? "+" : string.Empty) + F(value, 0);
 
     private static string Mib(long bytes) => F(bytes / 1048576.0, 0);
+
+    private static string Mb(long bytes) => F(bytes / 1e6, 1);
 }

@@ -8,6 +8,7 @@ internal static class ScenarioNames
     public const string Sweep = "sweep";
     public const string PoolStart = "pool-start";
     public const string Memory = "memory";
+    public const string BigBody = "big-body";
 
-    public const string All = $"{Throughput}, {Cold}, {Sweep}, {PoolStart}, {Memory}";
+    public const string All = $"{Throughput}, {Cold}, {Sweep}, {PoolStart}, {Memory}, {BigBody}";
 }

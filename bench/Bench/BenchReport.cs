@@ -16,4 +16,5 @@ internal sealed record BenchReport(
     IReadOnlyList<PoolStartResult> PoolStart,
     IReadOnlyList<MemoryResult> Memory,
     IReadOnlyList<BigBodyResult> BigBodies,
+    RequestsFuturesResult? RequestsFutures,
     double WallSeconds);

@@ -6,7 +6,7 @@ namespace Bench;
 internal sealed record BenchSettings
 {
     public const string Usage =
-        "Usage: Bench [--quick] [--out path.json] [--server process|in-process] [--pin-server CPUS] [--only NAME,...]\n"
+        "Usage: Bench [--quick] [--out path.json] [--server process|in-process] [--pin-server CPUS] [--python PATH] [--only NAME,...]\n"
         + "  NAME: " + ScenarioNames.All;
 
     public required bool Quick { get; init; }
@@ -47,6 +47,9 @@ internal sealed record BenchSettings
     /// <summary>A taskset CPU list for the server process; null: not pinned (the default).</summary>
     public string? PinServerCpus { get; init; }
 
+    /// <summary>The Python interpreter for the requests-futures comparison; null: the first of python3, /usr/bin/python3 that has it.</summary>
+    public string? Python { get; init; }
+
     /// <summary>The scenarios to run (see <see cref="ScenarioNames"/>).</summary>
     public required IReadOnlySet<string> Scenarios { get; init; }
 
@@ -63,6 +66,7 @@ internal sealed record BenchSettings
         bool inProcess = false;
         string? output = null;
         string? pin = null;
+        string? python = null;
         HashSet<string> scenarios = [.. ScenarioNames.All.Split(", ")];
         for (int i = 0; i < args.Length; i++)
         {
@@ -80,6 +84,9 @@ internal sealed record BenchSettings
                     break;
                 case "--pin-server" when hasValue:
                     pin = args[++i];
+                    break;
+                case "--python" when hasValue:
+                    python = args[++i];
                     break;
                 case "--only" when hasValue:
                     scenarios = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
@@ -120,6 +127,7 @@ internal sealed record BenchSettings
                 OutputPath = output,
                 InProcessServer = inProcess,
                 PinServerCpus = pin,
+                Python = python,
                 Scenarios = scenarios,
             }
             : new BenchSettings
@@ -139,6 +147,7 @@ internal sealed record BenchSettings
                 OutputPath = output,
                 InProcessServer = inProcess,
                 PinServerCpus = pin,
+                Python = python,
                 Scenarios = scenarios,
             };
     }

@@ -75,10 +75,18 @@ if (settings.Runs(ScenarioNames.BigBody))
     Report.PrintBigBodies($"7. Big body: one GET /bytes/{settings.BigBodyLength} ({Report.Size(settings.BigBodyLength)}) at a time; memory sampled every 50 ms", bigBodies);
 }
 
+RequestsFuturesResult? requestsFutures = null;
+if (settings.Runs(ScenarioNames.RequestsFutures))
+{
+    requestsFutures = await scenarios.RequestsFuturesAsync();
+    ThroughputResult? ours = throughput.FirstOrDefault(t => t.Executor == Scenarios.ProcessPool && t.PathAndQuery == Scenarios.SmallPath && t.Load.Concurrency == Scenarios.RequestsFuturesConcurrency);
+    Report.PrintRequestsFutures($"8. requests-futures' ProcessPoolExecutor on the same server: GET /bytes/100, concurrency {Scenarios.RequestsFuturesConcurrency}", requestsFutures, ours);
+}
+
 double wallSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 var report = new BenchReport(
     startedUtc, settings.Quick, settings.WarmUp.TotalSeconds, settings.Measure.TotalSeconds, machine, server.Description, loadAtStart, MachineInfo.LoadAverage(),
-    throughput, cold, sweep, poolStart, memory, bigBodies, wallSeconds);
+    throughput, cold, sweep, poolStart, memory, bigBodies, requestsFutures, wallSeconds);
 await Report.WriteJsonAsync(report, settings.OutputPath);
 Console.WriteLine();
 Console.WriteLine($"Load average at end {report.LoadAverageAtEnd}. Wall time {wallSeconds:F1} s (after start-up); figures written to {settings.OutputPath}");

@@ -9,6 +9,7 @@ internal static class ScenarioNames
     public const string PoolStart = "pool-start";
     public const string Memory = "memory";
     public const string BigBody = "big-body";
+    public const string RequestsFutures = "requests-futures";
 
-    public const string All = $"{Throughput}, {Cold}, {Sweep}, {PoolStart}, {Memory}, {BigBody}";
+    public const string All = $"{Throughput}, {Cold}, {Sweep}, {PoolStart}, {Memory}, {BigBody}, {RequestsFutures}";
 }

@@ -6,7 +6,7 @@ namespace Bench;
 internal sealed record BenchSettings
 {
     public const string Usage =
-        "Usage: Bench [--quick] [--out path.json] [--server process|in-process] [--pin-server CPUS] [--python PATH] [--only NAME,...]\n"
+        "Usage: Bench [--quick] [--out path.json] [--server process|in-process] [--pin-server CPUS] [--charts DIR] [--python PATH] [--only NAME,...]\n"
         + "  NAME: " + ScenarioNames.All;
 
     public required bool Quick { get; init; }
@@ -41,6 +41,9 @@ internal sealed record BenchSettings
 
     public required string OutputPath { get; init; }
 
+    /// <summary>Where charts are written; null: rendered (to check they can be) but not written. Default: bench/results in a full run, none in a quick one.</summary>
+    public required string? ChartsDirectory { get; init; }
+
     /// <summary>Run the HttpBin server inside the bench process instead of as its own process.</summary>
     public bool InProcessServer { get; init; }
 
@@ -66,6 +69,7 @@ internal sealed record BenchSettings
         bool inProcess = false;
         string? output = null;
         string? pin = null;
+        string? charts = null;
         string? python = null;
         HashSet<string> scenarios = [.. ScenarioNames.All.Split(", ")];
         for (int i = 0; i < args.Length; i++)
@@ -84,6 +88,9 @@ internal sealed record BenchSettings
                     break;
                 case "--pin-server" when hasValue:
                     pin = args[++i];
+                    break;
+                case "--charts" when hasValue:
+                    charts = Path.GetFullPath(args[++i]);
                     break;
                 case "--python" when hasValue:
                     python = args[++i];
@@ -109,6 +116,11 @@ internal sealed record BenchSettings
 
         string results = Path.Combine(RepositoryRoot(), "bench", "results");
         output ??= Path.Combine(results, string.Create(CultureInfo.InvariantCulture, $"bench-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}{(quick ? "-quick" : string.Empty)}.json"));
+        if (!quick)
+        {
+            charts ??= results;
+        }
+
         return quick
             ? new BenchSettings
             {
@@ -125,6 +137,7 @@ internal sealed record BenchSettings
                 MaxTasksPerWorker = 4,
                 BigBodyLength = 64L * 1024 * 1024,
                 OutputPath = output,
+                ChartsDirectory = charts,
                 InProcessServer = inProcess,
                 PinServerCpus = pin,
                 Python = python,
@@ -145,6 +158,7 @@ internal sealed record BenchSettings
                 MaxTasksPerWorker = 10,
                 BigBodyLength = 4L * 1024 * 1024 * 1024,
                 OutputPath = output,
+                ChartsDirectory = charts,
                 InProcessServer = inProcess,
                 PinServerCpus = pin,
                 Python = python,

@@ -87,9 +87,11 @@ double wallSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 var report = new BenchReport(
     startedUtc, settings.Quick, settings.WarmUp.TotalSeconds, settings.Measure.TotalSeconds, machine, server.Description, loadAtStart, MachineInfo.LoadAverage(),
     throughput, cold, sweep, poolStart, memory, bigBodies, requestsFutures, wallSeconds);
+List<string> charts = Charts.Render(report, settings.ChartsDirectory);
 await Report.WriteJsonAsync(report, settings.OutputPath);
 Console.WriteLine();
 Console.WriteLine($"Load average at end {report.LoadAverageAtEnd}. Wall time {wallSeconds:F1} s (after start-up); figures written to {settings.OutputPath}");
+Console.WriteLine(charts.Count > 0 ? $"Charts: {string.Join(", ", charts)}" : "Charts rendered, not written (a quick run writes them only with --charts DIR).");
 return 0;
 
 // A hang must not outlive the benchmark: past the limit, say so and exit (workers follow their parent).

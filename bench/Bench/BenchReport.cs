@@ -17,4 +17,13 @@ internal sealed record BenchReport(
     IReadOnlyList<MemoryResult> Memory,
     IReadOnlyList<BigBodyResult> BigBodies,
     RequestsFuturesResult? RequestsFutures,
-    double WallSeconds);
+    double WallSeconds)
+{
+    /// <summary>The issues' targets against this run's figures.</summary>
+    public IReadOnlyList<TargetCheck> Targets { get; init; } = [];
+
+    /// <summary>Failed requests over every scenario (warm-ups included); the run exits with 1 when there is any.</summary>
+    public long FailedRequests =>
+        Throughput.Sum(t => t.Load.Errors) + Cold.Sum(c => c.Load.Errors) + Sweep.Sum(s => s.Load.Errors)
+        + Memory.Sum(m => m.Errors) + BigBodies.Sum(b => b.Errors) + (RequestsFutures?.Errors ?? 0);
+}

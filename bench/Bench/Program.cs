@@ -87,11 +87,20 @@ double wallSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 var report = new BenchReport(
     startedUtc, settings.Quick, settings.WarmUp.TotalSeconds, settings.Measure.TotalSeconds, machine, server.Description, loadAtStart, MachineInfo.LoadAverage(),
     throughput, cold, sweep, poolStart, memory, bigBodies, requestsFutures, wallSeconds);
+report = report with { Targets = Targets.Check(report) };
+Report.PrintTargets($"9. Targets ({(settings.Quick ? "quick run: windows too short to judge; " : string.Empty)}ratios to raw HttpClient in this run)", report.Targets);
+
 List<string> charts = Charts.Render(report, settings.ChartsDirectory);
 await Report.WriteJsonAsync(report, settings.OutputPath);
 Console.WriteLine();
 Console.WriteLine($"Load average at end {report.LoadAverageAtEnd}. Wall time {wallSeconds:F1} s (after start-up); figures written to {settings.OutputPath}");
 Console.WriteLine(charts.Count > 0 ? $"Charts: {string.Join(", ", charts)}" : "Charts rendered, not written (a quick run writes them only with --charts DIR).");
+if (report.FailedRequests > 0)
+{
+    Console.Error.WriteLine($"{report.FailedRequests} request(s) failed; see the errors under the tables.");
+    return 1;
+}
+
 return 0;
 
 // A hang must not outlive the benchmark: past the limit, say so and exit (workers follow their parent).

@@ -1,6 +1,6 @@
 namespace Bench;
 
-/// <summary>The requests-futures comparison.</summary>
+/// <summary>The requests-futures comparison and the targets.</summary>
 internal static partial class Report
 {
     public static void PrintRequestsFutures(string title, RequestsFuturesResult result, ThroughputResult? ours)
@@ -37,6 +37,19 @@ internal static partial class Report
         {
             Console.WriteLine();
             Console.WriteLine($"First error of requests-futures: {error}");
+        }
+    }
+
+    public static void PrintTargets(string title, IReadOnlyList<TargetCheck> checks)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## {title}");
+        Console.WriteLine();
+        Console.WriteLine("| Target | This run | Met |");
+        Console.WriteLine("|---|---:|---|");
+        foreach (TargetCheck check in checks)
+        {
+            Console.WriteLine($"| {check.Target} | {check.Measured} | {check.Met switch { true => "yes", false => "**no**", null => "–" }} |");
         }
     }
 }

@@ -72,7 +72,7 @@ List<BigBodyResult> bigBodies = [];
 if (settings.Runs(ScenarioNames.BigBody))
 {
     bigBodies = await scenarios.BigBodyAsync();
-    Report.PrintBigBodies($"7. Big body: one GET /bytes/{settings.BigBodyLength} ({Report.Size(settings.BigBodyLength)}) at a time; memory sampled every 50 ms", bigBodies);
+    Report.PrintBigBodies($"7. Big body: one GET /bytes/{settings.BigBodyLength} ({Report.Size(settings.BigBodyLength)}) at a time; memory sampled every 50 ms; ×raw: to the faster of raw HttpClient's two runs, first and last", bigBodies);
 }
 
 RequestsFuturesResult? requestsFutures = null;

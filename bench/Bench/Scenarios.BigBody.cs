@@ -11,11 +11,14 @@ namespace Bench;
 /// Big bodies (4 GiB; 64 MiB in a quick run), one at a time, each way a user can take one: raw
 /// HttpClient copying it to a file, DownloadTo through each executor, a streaming hash in a
 /// worker, and the caller reading a streamed body through the pool. Every file is deleted after
-/// its case (a 4 GiB file each).
+/// its case (a 4 GiB file each). Raw HttpClient runs first and again last, and the ratios are to
+/// the faster of the two: writing 4 GiB leaves the page cache's write-back in a different state
+/// for each case, and the baseline must not be the unlucky one.
 /// </summary>
 internal sealed partial class Scenarios
 {
     public const string BigRaw = "HttpClient (raw), CopyToAsync to a file";
+    public const string BigRawAgain = "HttpClient (raw), CopyToAsync to a file, again last";
     public const string BigProcessDownload = "ProcessPoolExecutor, DownloadTo";
     public const string BigThreadDownload = "ThreadPoolExecutor, DownloadTo";
     public const string BigProcessHash = "ProcessPoolExecutor, Stream + SHA-256 callback in the worker";
@@ -36,15 +39,18 @@ internal sealed partial class Scenarios
         string directory = Directory.CreateTempSubdirectory("processfutures-bench-").FullName;
         try
         {
-            var results = new List<BigBodyResult>();
             var context = new BigBodyContext(url, warmUrl, expected, length, directory);
-            results.Add(await BigRawAsync(context, rawMegabytesPerSecond: double.NaN));
-            double raw = results[0].MegabytesPerSecond;
-            results.Add(await BigProcessDownloadAsync(context, raw));
-            results.Add(await BigThreadDownloadAsync(context, raw));
-            results.Add(await BigProcessHashAsync(context, raw));
-            results.Add(await BigCallerStreamAsync(context, raw));
-            return results;
+            List<BigBodyResult> results =
+            [
+                await BigRawAsync(context, BigRaw),
+                await BigProcessDownloadAsync(context),
+                await BigThreadDownloadAsync(context),
+                await BigProcessHashAsync(context),
+                await BigCallerStreamAsync(context),
+                await BigRawAsync(context, BigRawAgain),
+            ];
+            double raw = results.Where(r => r.Case is BigRaw or BigRawAgain && r.Errors == 0).Select(r => r.MegabytesPerSecond).DefaultIfEmpty(double.NaN).Max();
+            return [.. results.Select(r => r with { MegabytesPerSecondVsRaw = r.MegabytesPerSecond / raw })];
         }
         finally
         {
@@ -57,12 +63,12 @@ internal sealed partial class Scenarios
 
     private static ProcessPoolExecutor BigPool() => new(1, new ProcessPoolOptions { ConcurrencyPerWorker = 1 });
 
-    private async Task<BigBodyResult> BigRawAsync(BigBodyContext context, double rawMegabytesPerSecond)
+    private async Task<BigBodyResult> BigRawAsync(BigBodyContext context, string name)
     {
         using HttpClient client = LoadSubject.CreateRawClient(s_bigBodyTimeout);
         string file = context.File("raw");
         await RawToFileAsync(client, context.WarmUrl, file);
-        return await MeasureBigAsync(BigRaw, "1 HttpClient, ResponseHeadersRead, File.Create", context, rawMegabytesPerSecond, workerIds: null, file, async () =>
+        return await MeasureBigAsync(name, "1 HttpClient, ResponseHeadersRead, File.Create", context, workerIds: null, file, async () =>
         {
             await RawToFileAsync(client, context.Url, file);
             return null;
@@ -77,26 +83,26 @@ internal sealed partial class Scenarios
         await response.Content.CopyToAsync(stream);
     }
 
-    private async Task<BigBodyResult> BigProcessDownloadAsync(BigBodyContext context, double raw)
+    private async Task<BigBodyResult> BigProcessDownloadAsync(BigBodyContext context)
     {
         await using ProcessPoolExecutor pool = BigPool();
         await using var session = new FuturesSession(pool, options: LoadSubject.SessionOptions());
         string file = context.File("process");
         await DownloadToAsync(session, context.WarmUrl, file);
-        return await MeasureBigAsync(BigProcessDownload, "1 worker, RequestOptions.DownloadTo", context, raw, () => pool.WorkerProcessIds, file, async () =>
+        return await MeasureBigAsync(BigProcessDownload, "1 worker, RequestOptions.DownloadTo", context, () => pool.WorkerProcessIds, file, async () =>
         {
             await DownloadToAsync(session, context.Url, file);
             return null;
         });
     }
 
-    private async Task<BigBodyResult> BigThreadDownloadAsync(BigBodyContext context, double raw)
+    private async Task<BigBodyResult> BigThreadDownloadAsync(BigBodyContext context)
     {
         await using var threads = new ThreadPoolExecutor(1);
         await using var session = new FuturesSession(threads, options: LoadSubject.SessionOptions());
         string file = context.File("thread");
         await DownloadToAsync(session, context.WarmUrl, file);
-        return await MeasureBigAsync(BigThreadDownload, "ThreadPoolExecutor(1), RequestOptions.DownloadTo", context, raw, workerIds: null, file, async () =>
+        return await MeasureBigAsync(BigThreadDownload, "ThreadPoolExecutor(1), RequestOptions.DownloadTo", context, workerIds: null, file, async () =>
         {
             await DownloadToAsync(session, context.Url, file);
             return null;
@@ -113,21 +119,21 @@ internal sealed partial class Scenarios
         }
     }
 
-    private async Task<BigBodyResult> BigProcessHashAsync(BigBodyContext context, double raw)
+    private async Task<BigBodyResult> BigProcessHashAsync(BigBodyContext context)
     {
         await using ProcessPoolExecutor pool = BigPool();
         await using var session = new FuturesSession(pool, options: LoadSubject.SessionOptions());
         await session.GetAsync(context.WarmUrl, Callbacks.Sha256StreamAsync, BigOptions(stream: true));
-        return await MeasureBigAsync(BigProcessHash, "1 worker, RequestOptions.Stream, Callbacks.Sha256StreamAsync (IncrementalHash, 64 KiB reads)", context, raw, () => pool.WorkerProcessIds, file: null, async () =>
+        return await MeasureBigAsync(BigProcessHash, "1 worker, RequestOptions.Stream, Callbacks.Sha256StreamAsync (IncrementalHash, 64 KiB reads)", context, () => pool.WorkerProcessIds, file: null, async () =>
             await session.GetAsync(context.Url, Callbacks.Sha256StreamAsync, BigOptions(stream: true)));
     }
 
-    private async Task<BigBodyResult> BigCallerStreamAsync(BigBodyContext context, double raw)
+    private async Task<BigBodyResult> BigCallerStreamAsync(BigBodyContext context)
     {
         await using ProcessPoolExecutor pool = BigPool();
         await using var session = new FuturesSession(pool, options: LoadSubject.SessionOptions());
         await StreamToCallerAsync(session, context.WarmUrl);
-        return await MeasureBigAsync(BigCallerStream, "1 worker, RequestOptions.Stream, the caller hashes ContentStream (64 KiB reads)", context, raw, () => pool.WorkerProcessIds, file: null, async () =>
+        return await MeasureBigAsync(BigCallerStream, "1 worker, RequestOptions.Stream, the caller hashes ContentStream (64 KiB reads)", context, () => pool.WorkerProcessIds, file: null, async () =>
             await StreamToCallerAsync(session, context.Url));
     }
 
@@ -143,7 +149,7 @@ internal sealed partial class Scenarios
     /// wrote <paramref name="file"/>), sampling memory every 50 ms and reading CPU at both ends;
     /// then checks the hash (of the file, outside the timing) and deletes the file.
     /// </summary>
-    private async Task<BigBodyResult> MeasureBigAsync(string name, string setup, BigBodyContext context, double rawMegabytesPerSecond, Func<IReadOnlyList<int>>? workerIds, string? file, Func<Task<string?>> downloadAsync)
+    private async Task<BigBodyResult> MeasureBigAsync(string name, string setup, BigBodyContext context, Func<IReadOnlyList<int>>? workerIds, string? file, Func<Task<string?>> downloadAsync)
     {
         Progress($"big body: {name}");
         long idle = RssSampler.ClientIdleBytes();
@@ -190,8 +196,7 @@ internal sealed partial class Scenarios
         }
 
         double megabytesPerSecond = error is null ? context.Length / seconds / 1e6 : double.NaN;
-        double vsRaw = double.IsNaN(rawMegabytesPerSecond) ? 1.0 : megabytesPerSecond / rawMegabytesPerSecond;
-        return new BigBodyResult(name, setup, context.Length, error is null ? 0 : 1, error, seconds, megabytesPerSecond, vsRaw, matches, rss, after.Since(before, 1 / seconds));
+        return new BigBodyResult(name, setup, context.Length, error is null ? 0 : 1, error, seconds, megabytesPerSecond, MegabytesPerSecondVsRaw: double.NaN, matches, rss, after.Since(before, 1 / seconds));
     }
 
     private static async Task<string> HashFileAsync(string file, long expectedLength)

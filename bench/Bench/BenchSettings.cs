@@ -133,7 +133,7 @@ internal sealed record BenchSettings
                 SweepWarmUp = TimeSpan.FromSeconds(0.2),
                 SweepMeasure = TimeSpan.FromSeconds(0.4),
                 PoolStartRuns = 1,
-                Downloads = 12,
+                Downloads = 8,
                 MaxTasksPerWorker = 4,
                 BigBodyLength = 64L * 1024 * 1024,
                 OutputPath = output,

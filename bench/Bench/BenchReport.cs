@@ -7,7 +7,23 @@ internal sealed record BenchReport(
     double WarmUpSeconds,
     double MeasureSeconds,
     MachineInfo Machine,
+    string Server,
+    string LoadAverageAtStart,
+    string LoadAverageAtEnd,
     IReadOnlyList<ThroughputResult> Throughput,
+    IReadOnlyList<ColdResult> Cold,
+    IReadOnlyList<SweepPoint> Sweep,
     IReadOnlyList<PoolStartResult> PoolStart,
     IReadOnlyList<MemoryResult> Memory,
-    double WallSeconds);
+    IReadOnlyList<BigBodyResult> BigBodies,
+    RequestsFuturesResult? RequestsFutures,
+    double WallSeconds)
+{
+    /// <summary>The issues' targets against this run's figures.</summary>
+    public IReadOnlyList<TargetCheck> Targets { get; init; } = [];
+
+    /// <summary>Failed requests over every scenario (warm-ups included); the run exits with 1 when there is any.</summary>
+    public long FailedRequests =>
+        Throughput.Sum(t => t.Load.Errors) + Cold.Sum(c => c.Load.Errors) + Sweep.Sum(s => s.Load.Errors)
+        + Memory.Sum(m => m.Errors) + BigBodies.Sum(b => b.Errors) + (RequestsFutures?.Errors ?? 0);
+}

@@ -1,36 +1,169 @@
+using System.Globalization;
+
 namespace Bench;
 
-/// <summary>What one run measures and for how long: the full run, or a quick one (<c>--quick</c>).</summary>
-internal sealed record BenchSettings(bool Quick, TimeSpan WarmUp, TimeSpan Measure, int PoolStartRuns, int Downloads, int MaxTasksPerWorker, string OutputPath)
+/// <summary>What one run measures and for how long: the full run, or a quick one (<c>--quick</c>), and against which server.</summary>
+internal sealed record BenchSettings
 {
+    public const string Usage =
+        "Usage: Bench [--quick] [--out path.json] [--server process|in-process] [--pin-server CPUS] [--charts DIR] [--python PATH] [--only NAME,...]\n"
+        + "  NAME: " + ScenarioNames.All;
+
+    public required bool Quick { get; init; }
+
+    /// <summary>Warm regime: warm-up, then the measured window.</summary>
+    public required TimeSpan WarmUp { get; init; }
+
+    public required TimeSpan Measure { get; init; }
+
+    /// <summary>Cold regime: how long a fresh executor is loaded from its construction (the curve), and the window its ratio is taken over.</summary>
+    public required TimeSpan ColdRun { get; init; }
+
+    public required TimeSpan ColdWindow { get; init; }
+
+    public static TimeSpan ColdBucket => TimeSpan.FromSeconds(0.5);
+
+    /// <summary>Concurrency sweep: the levels, and the warm-up and window of each.</summary>
+    public required int[] SweepConcurrencies { get; init; }
+
+    public required TimeSpan SweepWarmUp { get; init; }
+
+    public required TimeSpan SweepMeasure { get; init; }
+
+    public required int PoolStartRuns { get; init; }
+
+    public required int Downloads { get; init; }
+
+    public required int MaxTasksPerWorker { get; init; }
+
+    /// <summary>The body of the big-body scenario: 4 GiB, or 64 MiB in a quick run.</summary>
+    public required long BigBodyLength { get; init; }
+
+    public required string OutputPath { get; init; }
+
+    /// <summary>Where charts are written; null: rendered (to check they can be) but not written. Default: bench/results in a full run, none in a quick one.</summary>
+    public required string? ChartsDirectory { get; init; }
+
+    /// <summary>Run the HttpBin server inside the bench process instead of as its own process.</summary>
+    public bool InProcessServer { get; init; }
+
+    /// <summary>A taskset CPU list for the server process; null: not pinned (the default).</summary>
+    public string? PinServerCpus { get; init; }
+
+    /// <summary>The Python interpreter for the requests-futures comparison; null: the first of python3, /usr/bin/python3 that has it.</summary>
+    public string? Python { get; init; }
+
+    /// <summary>The scenarios to run (see <see cref="ScenarioNames"/>).</summary>
+    public required IReadOnlySet<string> Scenarios { get; init; }
+
     /// <summary>Past this, the whole run is abandoned: a hang must not outlive the benchmark.</summary>
     public TimeSpan Watchdog => Quick ? TimeSpan.FromMinutes(3) : TimeSpan.FromMinutes(30);
 
-    /// <summary>Reads <c>[--quick] [--out path.json]</c>.</summary>
-    /// <exception cref="ArgumentException">An argument is unknown, or --out has no path.</exception>
+    public bool Runs(string scenario) => Scenarios.Contains(scenario);
+
+    /// <summary>Reads the arguments (see <see cref="Usage"/>).</summary>
+    /// <exception cref="ArgumentException">An argument is unknown, incomplete or out of range.</exception>
     public static BenchSettings Parse(string[] args)
     {
         bool quick = false;
+        bool inProcess = false;
         string? output = null;
+        string? pin = null;
+        string? charts = null;
+        string? python = null;
+        HashSet<string> scenarios = [.. ScenarioNames.All.Split(", ")];
         for (int i = 0; i < args.Length; i++)
         {
+            bool hasValue = i + 1 < args.Length;
             switch (args[i])
             {
                 case "--quick":
                     quick = true;
                     break;
-                case "--out" when i + 1 < args.Length:
+                case "--out" when hasValue:
                     output = Path.GetFullPath(args[++i]);
                     break;
+                case "--server" when hasValue && args[i + 1] is "process" or "in-process":
+                    inProcess = args[++i] == "in-process";
+                    break;
+                case "--pin-server" when hasValue:
+                    pin = args[++i];
+                    break;
+                case "--charts" when hasValue:
+                    charts = Path.GetFullPath(args[++i]);
+                    break;
+                case "--python" when hasValue:
+                    python = args[++i];
+                    break;
+                case "--only" when hasValue:
+                    scenarios = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                    string[] unknown = [.. scenarios.Except(ScenarioNames.All.Split(", "))];
+                    if (unknown.Length > 0)
+                    {
+                        throw new ArgumentException($"Unknown scenario '{string.Join(", ", unknown)}'.\n{Usage}", nameof(args));
+                    }
+
+                    break;
                 default:
-                    throw new ArgumentException($"Unknown or incomplete argument '{args[i]}'. Usage: Bench [--quick] [--out path.json]", nameof(args));
+                    throw new ArgumentException($"Unknown or incomplete argument '{args[i]}'.\n{Usage}", nameof(args));
             }
         }
 
-        output ??= Path.Combine(RepositoryRoot(), "bench", "results", $"bench-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}.json");
+        if (pin is not null && inProcess)
+        {
+            throw new ArgumentException($"--pin-server '{pin}' pins the server's own process; it cannot be used with --server in-process.", nameof(args));
+        }
+
+        string results = Path.Combine(RepositoryRoot(), "bench", "results");
+        output ??= Path.Combine(results, string.Create(CultureInfo.InvariantCulture, $"bench-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}{(quick ? "-quick" : string.Empty)}.json"));
+        if (!quick)
+        {
+            charts ??= results;
+        }
+
         return quick
-            ? new BenchSettings(true, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1.5), PoolStartRuns: 1, Downloads: 20, MaxTasksPerWorker: 5, output)
-            : new BenchSettings(false, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), PoolStartRuns: 3, Downloads: 200, MaxTasksPerWorker: 10, output);
+            ? new BenchSettings
+            {
+                Quick = true,
+                WarmUp = TimeSpan.FromSeconds(0.3),
+                Measure = TimeSpan.FromSeconds(1),
+                ColdRun = TimeSpan.FromSeconds(1),
+                ColdWindow = TimeSpan.FromSeconds(1),
+                SweepConcurrencies = [1, 4],
+                SweepWarmUp = TimeSpan.FromSeconds(0.2),
+                SweepMeasure = TimeSpan.FromSeconds(0.4),
+                PoolStartRuns = 1,
+                Downloads = 8,
+                MaxTasksPerWorker = 4,
+                BigBodyLength = 64L * 1024 * 1024,
+                OutputPath = output,
+                ChartsDirectory = charts,
+                InProcessServer = inProcess,
+                PinServerCpus = pin,
+                Python = python,
+                Scenarios = scenarios,
+            }
+            : new BenchSettings
+            {
+                Quick = false,
+                WarmUp = TimeSpan.FromSeconds(2),
+                Measure = TimeSpan.FromSeconds(8),
+                ColdRun = TimeSpan.FromSeconds(10),
+                ColdWindow = TimeSpan.FromSeconds(2),
+                SweepConcurrencies = [1, 2, 4, 8, 16, 32, 64],
+                SweepWarmUp = TimeSpan.FromSeconds(1),
+                SweepMeasure = TimeSpan.FromSeconds(2),
+                PoolStartRuns = 3,
+                Downloads = 200,
+                MaxTasksPerWorker = 10,
+                BigBodyLength = 4L * 1024 * 1024 * 1024,
+                OutputPath = output,
+                ChartsDirectory = charts,
+                InProcessServer = inProcess,
+                PinServerCpus = pin,
+                Python = python,
+                Scenarios = scenarios,
+            };
     }
 
     /// <summary>The directory holding ProcessFutures.sln above the binaries, or the current one.</summary>

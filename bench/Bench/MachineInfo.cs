@@ -23,6 +23,19 @@ internal sealed record MachineInfo(
         GCSettings.IsServerGC,
         GCSettings.LatencyMode != GCLatencyMode.Batch);
 
+    /// <summary>The 1, 5 and 15 minute load averages of /proc/loadavg, as "0.52, 0.58, 0.59"; "unknown" when unreadable.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
     /// <summary>The value after ':' on the first line of <paramref name="path"/> whose key is <paramref name="key"/>.</summary>
     private static string? ProcValue(string path, string key)
     {

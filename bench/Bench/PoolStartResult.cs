@@ -2,11 +2,14 @@ namespace Bench;
 
 /// <summary>
 /// Start-up of a pool of <see cref="Workers"/> workers, from <c>new ProcessPoolExecutor(n)</c>:
-/// to the first successful response of GET /get, and to all n workers serving; per run and median.
+/// to the first successful response of GET /get, to all n workers ready (as the pool reports),
+/// and to responses having come from all n workers; per run and median.
 /// </summary>
 internal sealed record PoolStartResult(
     int Workers,
     IReadOnlyList<double> FirstResponseMilliseconds,
     IReadOnlyList<double> AllReadyMilliseconds,
+    IReadOnlyList<double> AllAnsweringMilliseconds,
     double MedianFirstResponseMilliseconds,
-    double MedianAllReadyMilliseconds);
+    double MedianAllReadyMilliseconds,
+    double MedianAllAnsweringMilliseconds);

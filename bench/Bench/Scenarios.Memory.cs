@@ -28,10 +28,10 @@ internal sealed partial class Scenarios
     private async Task<MemoryResult> MemoryPoolAsync(string url, string expected, int maxTasksPerWorker)
     {
         string setup = $"{PoolWorkers} workers × ConcurrencyPerWorker 1, MaxTasksPerWorker {maxTasksPerWorker}, hash in worker";
-        Progress($"4. memory: {ProcessPool}, {setup}");
+        Progress($"memory: {ProcessPool}, {setup}");
         var options = new ProcessPoolOptions { ConcurrencyPerWorker = 1, MaxTasksPerWorker = maxTasksPerWorker };
         await using var pool = new ProcessPoolExecutor(PoolWorkers, options);
-        await using var session = new FuturesSession(pool, options: SessionOptions());
+        await using var session = new FuturesSession(pool, options: LoadSubject.SessionOptions());
         await WaitForWorkersAsync(pool, Stopwatch.GetTimestamp());
         return await DownloadAllAsync(ProcessPool, setup, () => session.GetAsync(url, Callbacks.Sha256), expected, () => pool.WorkerProcessIds);
     }
@@ -39,8 +39,8 @@ internal sealed partial class Scenarios
     private async Task<MemoryResult> MemoryRawAsync(string url, string expected)
     {
         string setup = $"1 HttpClient, {MemoryConcurrency} loops, hash in process";
-        Progress($"4. memory: {Raw}, {setup}");
-        using HttpClient client = CreateRawClient();
+        Progress($"memory: {Raw}, {setup}");
+        using HttpClient client = LoadSubject.CreateRawClient();
         return await DownloadAllAsync(Raw, setup, () => DownloadAndHashAsync(client, url), expected, workerIds: null);
     }
 

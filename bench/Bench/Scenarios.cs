@@ -1,28 +1,30 @@
 using System.Diagnostics;
-using HttpBin;
 using Session.Client;
-using Session.Contracts;
 
 namespace Bench;
 
 /// <summary>
 /// The scenarios, each run against raw HttpClient, ThreadPoolExecutor and ProcessPoolExecutor
-/// in turn, against the same in-process server; this file holds the throughput ones.
+/// in turn, against the same server; this file holds the warm throughput ones.
 /// </summary>
 internal sealed partial class Scenarios
 {
-    public const string Raw = "HttpClient (raw)";
-    public const string ThreadPool = "ThreadPoolExecutor";
-    public const string ProcessPool = "ProcessPoolExecutor";
-    private const int PoolWorkers = 2;
+    public const string Raw = LoadSubject.Raw;
+    public const string ThreadPool = LoadSubject.ThreadPool;
+    public const string ProcessPool = LoadSubject.ProcessPool;
+    public const int PoolWorkers = 2;
+    public const string SmallPath = "/bytes/100?seed=1";
+    public const string MebibytePath = "/bytes/1048576?seed=2";
 
-    private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(30);
+    private const int PrimingRequests = 5;
+
+    private static readonly TimeSpan s_requestTimeout = LoadSubject.RequestTimeout;
     private static readonly TimeSpan s_workersReadyTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly HttpBinServer _server;
+    private readonly BenchServer _server;
     private readonly BenchSettings _settings;
 
-    public Scenarios(HttpBinServer server, BenchSettings settings)
+    public Scenarios(BenchServer server, BenchSettings settings)
     {
         _server = server;
         _settings = settings;
@@ -34,95 +36,61 @@ internal sealed partial class Scenarios
     /// </summary>
     public async Task WarmUpServerAsync()
     {
-        using HttpClient client = CreateRawClient();
-        string[] paths = ["/get", "/bytes/100?seed=1", "/bytes/1048576?seed=2", $"/bytes/{MemoryBodyLength}?seed=3"];
+        using HttpClient client = LoadSubject.CreateRawClient();
+        string[] paths = ["/get", SmallPath, MebibytePath, $"/bytes/{MemoryBodyLength}?seed=3"];
         for (int i = 0; i < 200; i++)
         {
-            await SendRawAsync(client, _server.Url(paths[i % paths.Length]), expectedLength: null).WaitAsync(s_requestTimeout);
+            using HttpResponseMessage response = await client.GetAsync(_server.Url(paths[i % paths.Length])).WaitAsync(s_requestTimeout);
+            response.EnsureSuccessStatusCode();
         }
     }
 
-    /// <summary>Closed-loop load on <paramref name="pathAndQuery"/> at <paramref name="concurrency"/>, for the three executors.</summary>
+    /// <summary>Closed-loop load on <paramref name="pathAndQuery"/> at <paramref name="concurrency"/>, for the three executors, each warmed up first.</summary>
     public async Task<List<ThroughputResult>> ThroughputAsync(string scenario, string pathAndQuery, int expectedLength, int concurrency)
     {
         string url = _server.Url(pathAndQuery);
-        int perWorker = (concurrency + PoolWorkers - 1) / PoolWorkers;
-
-        Progress($"{scenario}: {Raw}");
-        LoadStats rawLoad;
-        RssPeaks rawRss;
-        using (HttpClient client = CreateRawClient())
+        var measured = new List<(string Executor, string Setup, int? PerWorker, LoadStats Load, RssPeaks Rss, CpuUsage Cpu)>();
+        foreach (string executor in LoadSubject.Executors)
         {
-            (rawLoad, rawRss) = await MeasureAsync(concurrency, () => SendRawAsync(client, url, expectedLength), workerIds: null);
+            Progress($"{scenario}: {executor}");
+            await using LoadSubject subject = LoadSubject.Create(executor, concurrency, PoolWorkers, url, expectedLength);
+            (LoadStats load, RssPeaks rss, CpuUsage cpu) = await MeasureWarmAsync(subject, concurrency, _settings.WarmUp, _settings.Measure);
+            measured.Add((subject.Executor, subject.Setup, subject.PerWorker, load, rss, cpu));
         }
 
-        Progress($"{scenario}: {ThreadPool}");
-        LoadStats threadLoad;
-        RssPeaks threadRss;
-        await using (var threads = new ThreadPoolExecutor(concurrency))
-        await using (var session = new FuturesSession(threads, options: SessionOptions()))
-        {
-            (threadLoad, threadRss) = await MeasureAsync(concurrency, () => SendAsync(session, url, expectedLength), workerIds: null);
-        }
-
-        Progress($"{scenario}: {ProcessPool}");
-        LoadStats processLoad;
-        RssPeaks processRss;
-        await using (var pool = new ProcessPoolExecutor(PoolWorkers, new ProcessPoolOptions { ConcurrencyPerWorker = perWorker }))
-        await using (var session = new FuturesSession(pool, options: SessionOptions()))
-        {
-            await WaitForWorkersAsync(pool, Stopwatch.GetTimestamp());
-            (processLoad, processRss) = await MeasureAsync(concurrency, () => SendAsync(session, url, expectedLength), () => pool.WorkerProcessIds);
-        }
-
+        LoadStats raw = measured[0].Load;
         return
         [
-            Compare(rawLoad, rawRss, Raw, $"1 HttpClient, {concurrency} loop(s)", perWorker: null),
-            Compare(threadLoad, threadRss, ThreadPool, $"ThreadPoolExecutor({concurrency})", perWorker: null),
-            Compare(processLoad, processRss, ProcessPool, $"{PoolWorkers} workers × ConcurrencyPerWorker {perWorker}", perWorker),
+            .. measured.Select(m => new ThroughputResult(
+                scenario,
+                pathAndQuery,
+                m.Executor,
+                m.Setup,
+                m.PerWorker,
+                m.Load,
+                m.Rss,
+                m.Cpu,
+                m.Load.RequestsPerSecond / raw.RequestsPerSecond,
+                m.Load.MegabytesPerSecond / raw.MegabytesPerSecond,
+                m.Load.P50Microseconds - raw.P50Microseconds,
+                m.Load.P99Microseconds - raw.P99Microseconds)),
         ];
+    }
 
-        ThroughputResult Compare(LoadStats load, RssPeaks rss, string executor, string setup, int? perWorker) => new(
-            scenario,
-            pathAndQuery,
-            executor,
-            setup,
-            perWorker,
-            load,
-            rss,
-            load.RequestsPerSecond / rawLoad.RequestsPerSecond,
-            load.MegabytesPerSecond / rawLoad.MegabytesPerSecond,
-            load.P50Microseconds - rawLoad.P50Microseconds,
-            load.P99Microseconds - rawLoad.P99Microseconds);
+    /// <summary>Sends <see cref="PrimingRequests"/> requests on each of <paramref name="loops"/> loops; not timed, and a failure fails the run.</summary>
+    private static async Task PrimeAsync(LoadSubject subject, int loops)
+    {
+        await Task.WhenAll(Enumerable.Range(0, loops).Select(_ => Task.Run(async () =>
+        {
+            for (int i = 0; i < PrimingRequests; i++)
+            {
+                await subject.SendAsync().WaitAsync(s_requestTimeout);
+            }
+        })));
     }
 
     /// <summary>The harness's own progress, on stderr so that stdout holds only the report.</summary>
     private static void Progress(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
-
-    /// <summary>The physical limit: one HttpClient over SocketsHttpHandler, shared by every loop.</summary>
-    private static HttpClient CreateRawClient() =>
-        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true) { Timeout = s_requestTimeout };
-
-    /// <summary>Sessions bound every request by the same timeout as the raw client, so their disposal cannot wait forever.</summary>
-    private static SessionOptions SessionOptions() => new() { Timeout = s_requestTimeout };
-
-    private static async Task<int> SendRawAsync(HttpClient client, string url, int? expectedLength)
-    {
-        using HttpResponseMessage response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
-        response.EnsureSuccessStatusCode();
-        byte[] body = await response.Content.ReadAsByteArrayAsync();
-        return CheckLength(body.Length, expectedLength);
-    }
-
-    private static async Task<int> SendAsync(FuturesSession session, string url, int expectedLength)
-    {
-        Response response = await session.GetAsync(url);
-        response.EnsureSuccessStatusCode();
-        return CheckLength(response.Content.Length, expectedLength);
-    }
-
-    private static int CheckLength(int length, int? expected) =>
-        expected is null || length == expected ? length : throw new InvalidDataException($"The body has {length} bytes; expected {expected}.");
 
     /// <summary>Waits until every worker of <paramref name="pool"/> serves (polling every 5 ms); returns milliseconds since <paramref name="since"/>.</summary>
     private static async Task<double> WaitForWorkersAsync(ProcessPoolExecutor pool, long since)
@@ -140,11 +108,29 @@ internal sealed partial class Scenarios
         return Stopwatch.GetElapsedTime(since).TotalMilliseconds;
     }
 
-    private async Task<(LoadStats Load, RssPeaks Rss)> MeasureAsync(int concurrency, Func<Task<int>> sendAsync, Func<IReadOnlyList<int>>? workerIds)
+    /// <summary>
+    /// The warm regime: waits for a pool's workers and primes the subject (a few requests on
+    /// every slot, so that no worker meets its first request inside the window), then loads it
+    /// through <paramref name="warmUp"/> and measures <paramref name="measure"/>, sampling memory
+    /// throughout and reading CPU at the window's two ends.
+    /// </summary>
+    private async Task<(LoadStats Load, RssPeaks Rss, CpuUsage Cpu)> MeasureWarmAsync(LoadSubject subject, int concurrency, TimeSpan warmUp, TimeSpan measure)
     {
+        if (subject.Pool is { } pool)
+        {
+            await WaitForWorkersAsync(pool, Stopwatch.GetTimestamp());
+        }
+
+        await PrimeAsync(subject, Math.Max(concurrency, 2 * PoolWorkers));
+
         long idle = RssSampler.ClientIdleBytes();
-        using var sampler = new RssSampler(workerIds);
-        LoadStats load = await LoadRunner.RunAsync(concurrency, _settings.WarmUp, _settings.Measure, s_requestTimeout, sendAsync);
-        return (load, sampler.Stop(idle));
+        using var sampler = new RssSampler(subject.WorkerIds);
+        long start = Stopwatch.GetTimestamp();
+        long windowStart = start + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
+        Task<(CpuSnapshot Before, CpuSnapshot After)> cpu = CpuWindow.ReadAsync(windowStart, windowStart + (long)(measure.TotalSeconds * Stopwatch.Frequency), _server.ProcessId, subject.WorkerIds);
+        LoadStats load = await LoadRunner.RunAsync(concurrency, warmUp, measure, s_requestTimeout, subject.SendAsync, start);
+        RssPeaks rss = sampler.Stop(idle);
+        (CpuSnapshot before, CpuSnapshot after) = await cpu.WaitAsync(s_requestTimeout);
+        return (load, rss, after.Since(before, load.RequestsPerSecond));
     }
 }

@@ -1,6 +1,6 @@
 namespace Bench;
 
-/// <summary>One executor in one throughput scenario, with its ratios to raw HttpClient in the same run.</summary>
+/// <summary>One executor in one warm throughput scenario, with its CPU use and its ratios to raw HttpClient in the same run.</summary>
 internal sealed record ThroughputResult(
     string Scenario,
     string PathAndQuery,
@@ -9,6 +9,7 @@ internal sealed record ThroughputResult(
     int? ConcurrencyPerWorker,
     LoadStats Load,
     RssPeaks Rss,
+    CpuUsage Cpu,
     double RequestsPerSecondVsRaw,
     double MegabytesPerSecondVsRaw,
     double AddedP50Microseconds,

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace Bench;
+
+/// <summary>CPU seconds used so far by the client (this process), the server (when it is a process of its own) and each worker, at one instant.</summary>
+internal sealed record CpuSnapshot(long Timestamp, double Client, double? Server, IReadOnlyDictionary<int, double> Workers)
+{
+    /// <summary>
+    /// Reads them now. Workers are those <paramref name="workerIds"/> returns plus those of
+    /// <paramref name="previous"/>, so that a window's two readings cover the same processes.
+    /// </summary>
+    public static CpuSnapshot Take(int? serverPid, Func<IReadOnlyList<int>>? workerIds, CpuSnapshot? previous = null)
+    {
+        var workers = new Dictionary<int, double>();
+        IEnumerable<int> pids = (workerIds?.Invoke() ?? []).Concat(previous?.Workers.Keys ?? []);
+        foreach (int pid in pids.Distinct())
+        {
+            if (ProcessCpu.Seconds(pid) is { } seconds)
+            {
+                workers[pid] = seconds;
+            }
+        }
+
+        double? server = serverPid is { } id ? ProcessCpu.Seconds(id) : null;
+        return new CpuSnapshot(Stopwatch.GetTimestamp(), ProcessCpu.Seconds("self") ?? 0, server, workers);
+    }
+
+    /// <summary>
+    /// What was used between <paramref name="before"/> and this reading, at
+    /// <paramref name="requestsPerSecond"/>. A worker that started in between counts from its
+    /// start; one that exited in between is lost (it cannot be read any more).
+    /// </summary>
+    public CpuUsage Since(CpuSnapshot before, double requestsPerSecond)
+    {
+        double workers = Workers.Sum(w => w.Value - before.Workers.GetValueOrDefault(w.Key));
+        double? server = Server is { } after && before.Server is { } earlier ? after - earlier : null;
+        double wall = (Timestamp - before.Timestamp) / (double)Stopwatch.Frequency;
+        return new CpuUsage(wall, requestsPerSecond, Client - before.Client, Workers.Count == 0 ? null : workers, server);
+    }
+}

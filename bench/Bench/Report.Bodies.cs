@@ -1,0 +1,66 @@
+namespace Bench;
+
+/// <summary>The tables of pool start-up, memory, and big bodies.</summary>
+internal static partial class Report
+{
+    public static void PrintPoolStart(string title, IReadOnlyList<PoolStartResult> results)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## {title}");
+        Console.WriteLine();
+        Console.WriteLine("| Workers | First response ms | All workers ready ms | All workers answering ms | First response, each run ms | All ready, each run ms | All answering, each run ms |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (PoolStartResult r in results)
+        {
+            Console.WriteLine(
+                $"| {r.Workers} | {F(r.MedianFirstResponseMilliseconds, 0)} | {F(r.MedianAllReadyMilliseconds, 0)} | {F(r.MedianAllAnsweringMilliseconds, 0)} | "
+                + $"{Each(r.FirstResponseMilliseconds)} | {Each(r.AllReadyMilliseconds)} | {Each(r.AllAnsweringMilliseconds)} |");
+        }
+
+        static string Each(IReadOnlyList<double> values) => string.Join(", ", values.Select(v => F(v, 0)));
+    }
+
+    public static void PrintMemory(string title, IReadOnlyList<MemoryResult> results)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## {title}");
+        Console.WriteLine();
+        Console.WriteLine("| Executor | Setup | Errors | Time s | MB/s | Client idle MiB | Client peak MiB | Client growth MiB | Worker peak RSS MiB | Workers seen |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (MemoryResult r in results)
+        {
+            string worker = r.WorkersSeen == 0 ? "–" : Mib(r.Rss.WorkerPeakMaxBytes);
+            Console.WriteLine(
+                $"| {r.Executor} | {r.Setup} | {r.Errors} | {F(r.Seconds, 2)} | {F(r.MegabytesPerSecond, 0)} | {Mib(r.Rss.ClientIdleBytes)} | "
+                + $"{Mib(r.Rss.ClientPeakBytes)} | {Mib(r.Rss.ClientGrowthBytes)} | {worker} | {r.WorkersSeen} |");
+        }
+
+        PrintErrors(results.Select(r => (r.Executor, r.ErrorCounts, r.FirstErrorMessages)));
+    }
+
+    public static void PrintBigBodies(string title, IReadOnlyList<BigBodyResult> results)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## {title}");
+        Console.WriteLine();
+        Console.WriteLine("| Case | Setup | Errors | Time s | MB/s (×raw) | Caller RSS idle → peak MiB | Caller growth MB | Worker RSS start → peak MiB | Worker growth MB | Cores client / workers / server | SHA-256 |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (BigBodyResult r in results)
+        {
+            bool hasWorker = r.Rss.WorkerPeakBytes.Count > 0;
+            string workerRange = hasWorker
+                ? string.Join(", ", r.Rss.WorkerPeakBytes.Select(w => $"{Mib(r.Rss.WorkerFirstBytes.GetValueOrDefault(w.Key))} → {Mib(w.Value)}"))
+                : "–";
+            Console.WriteLine(
+                $"| {r.Case} | {r.Setup} | {r.Errors} | {F(r.Seconds, 2)} | {F(r.MegabytesPerSecond, 0)} ({F(r.MegabytesPerSecondVsRaw, 2)}×) | "
+                + $"{Mib(r.Rss.ClientIdleBytes)} → {Mib(r.Rss.ClientPeakBytes)} | {Mb(r.Rss.ClientGrowthBytes)} | {workerRange} | {(hasWorker ? Mb(r.Rss.WorkerGrowthMaxBytes) : "–")} | "
+                + $"{Cores(r.Cpu)} | {(r.Sha256Matches ? "matches" : "WRONG")} |");
+        }
+
+        foreach (BigBodyResult r in results.Where(r => r.FirstError is not null))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Error of {r.Case}: {r.FirstError}");
+        }
+    }
+}

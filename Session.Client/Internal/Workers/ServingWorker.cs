@@ -145,6 +145,14 @@ internal abstract class ServingWorker
             return null;
         }
 
+        if (exception is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied })
+        {
+            Kill("it refused this process's token", WorkerExitReason.Crash);
+            return new UnauthorizedAccessException(
+                $"The {Name} refused this process's token: the request was not run. Give the executor the workers' token (RemoteWorkerOptions.Token or TokenFile, or PROCESSFUTURES_TOKEN).",
+                exception);
+        }
+
         if (!IsDead && exception is RpcException { StatusCode: StatusCode.ResourceExhausted } tooLarge)
         {
             return new InvalidOperationException(

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Session.Tests.Infrastructure;
+
+/// <summary>
+/// A worker in remote mode, started by a test as a machine would run it: its own process,
+/// listening with TLS on one loopback address (127.0.0.2, 127.0.0.3 …: the whole 127/8 is local),
+/// a certificate made for the test, a token required. Killed (SIGKILL) or stopped (SIGTERM) by the test.
+/// </summary>
+public sealed class RemoteWorkerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private RemoteWorkerProcess(Process process, string address, int port)
+    {
+        _process = process;
+        Address = address;
+        Port = port;
+    }
+
+    public string Address { get; }
+
+    public int Port { get; }
+
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Endpoint => $"{Address}:{Port}";
+
+    public string Output => string.Join(Environment.NewLine, _output);
+
+    /// <summary>Starts a remote worker on <paramref name="address"/> (a free port, or <paramref name="port"/>), and waits for its ready line.</summary>
+    public static async Task<RemoteWorkerProcess> StartAsync(string address, TestCertificate certificate, string token, int port = 0, IDictionary<string, string>? environment = null)
+    {
+        port = port == 0 ? FreePort(address) : port;
+        string app = Path.Combine(AppContext.BaseDirectory, "Session.Tests");
+        var startInfo = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { "exec", "--runtimeconfig", app + ".runtimeconfig.json", "--depsfile", app + ".deps.json", Path.Combine(AppContext.BaseDirectory, "Session.Worker.dll"), "--remote" })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        startInfo.Environment["PROCESSFUTURES_TOKEN"] = token;
+        startInfo.Environment["PROCESSFUTURES_LISTEN"] = $"https://{address}:{port}";
+        startInfo.Environment["PROCESSFUTURES_CERTIFICATE"] = certificate.CertificatePath;
+        startInfo.Environment["PROCESSFUTURES_CERTIFICATE_KEY"] = certificate.KeyPath;
+        startInfo.Environment["PROCESSFUTURES_DRAIN_SECONDS"] = "5";
+        startInfo.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        var worker = new RemoteWorkerProcess(process, address, port);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                worker._output.Enqueue(line);
+                if (line.StartsWith("processfutures-worker-ready", StringComparison.Ordinal))
+                {
+                    ready.TrySetResult();
+                }
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                worker._output.Enqueue(line);
+            }
+        };
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"The remote worker on {address}:{port} exited before it was ready: {worker.Output}"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return worker;
+    }
+
+    /// <summary>Starts a remote worker that is expected to refuse to start; returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IDictionary<string, string> environment)
+    {
+        string app = Path.Combine(AppContext.BaseDirectory, "Session.Tests");
+        var startInfo = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in new[] { "exec", "--runtimeconfig", app + ".runtimeconfig.json", "--depsfile", app + ".deps.json", Path.Combine(AppContext.BaseDirectory, "Session.Worker.dll"), "--remote" })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (string variable in new[] { "PROCESSFUTURES_TOKEN", "PROCESSFUTURES_TOKEN_FILE", "PROCESSFUTURES_LISTEN", "PROCESSFUTURES_CERTIFICATE", "PROCESSFUTURES_CERTIFICATE_KEY" })
+        {
+            startInfo.Environment.Remove(variable);
+        }
+
+        foreach ((string name, string value) in environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        using Process process = Process.Start(startInfo)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return (process.ExitCode, await output + await error);
+    }
+
+    public void Kill() => _process.Kill();
+
+    /// <summary>Sends SIGTERM, as Kubernetes does to a pod it scales down.</summary>
+    public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit(5000);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreePort(string address)
+    {
+        using var listener = new TcpListener(IPAddress.Parse(address), 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A self-signed certificate for the loopback addresses and localhost, as PEM files in a temporary directory.</summary>
+public sealed class TestCertificate : IDisposable
+{
+    private readonly string _directory;
+
+    public TestCertificate()
+    {
+        _directory = Directory.CreateTempSubdirectory("processfutures-tls-").FullName;
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=processfutures-test-worker", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        for (int i = 1; i <= 30; i++)
+        {
+            names.AddIpAddress(IPAddress.Parse($"127.0.0.{i}"));
+        }
+
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
+        Certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(2));
+        CertificatePath = Path.Combine(_directory, "tls.crt");
+        KeyPath = Path.Combine(_directory, "tls.key");
+        File.WriteAllText(CertificatePath, Certificate.ExportCertificatePem());
+        File.WriteAllText(KeyPath, key.ExportPkcs8PrivateKeyPem());
+    }
+
+    public X509Certificate2 Certificate { get; }
+
+    public string CertificatePath { get; }
+
+    public string KeyPath { get; }
+
+    public void Dispose()
+    {
+        Certificate.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

@@ -9,6 +9,9 @@ public sealed partial class RemoteWorkerExecutor
     private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a serving worker's /healthz is checked (a worker told to stop says so there).</summary>
+    private static readonly TimeSpan s_healthInterval = TimeSpan.FromSeconds(1);
+
     private async Task ResolveLoopAsync()
     {
         CancellationToken stopping = _stopping.Token;
@@ -99,6 +102,7 @@ public sealed partial class RemoteWorkerExecutor
     {
         private readonly CancellationTokenSource _removed = new();
         private Task _running = Task.CompletedTask;
+        private HttpClient? _probe;
         private RemoteWorker? _worker;
 
         public WorkerEndpoint Endpoint => endpoint;
@@ -127,6 +131,18 @@ public sealed partial class RemoteWorkerExecutor
 
         private async Task RunAsync(CancellationToken stopping)
         {
+            try
+            {
+                await ServeAsync(stopping).ConfigureAwait(false);
+            }
+            finally
+            {
+                _probe?.Dispose();
+            }
+        }
+
+        private async Task ServeAsync(CancellationToken stopping)
+        {
             using var done = CancellationTokenSource.CreateLinkedTokenSource(stopping, _removed.Token);
             TimeSpan backoff = s_firstBackoff;
             while (!done.IsCancellationRequested)
@@ -151,13 +167,7 @@ public sealed partial class RemoteWorkerExecutor
                 executor._telemetry.WorkerState("ready", 1);
                 RemoteWorkerLog.WorkerReady(executor._logger, endpoint.ToString());
                 worker.Serve(executor.Options.ConcurrencyPerWorker);
-                try
-                {
-                    await worker.StoppedTaking.WaitAsync(done.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                await WatchAsync(worker, done.Token).ConfigureAwait(false);
 
                 executor._telemetry.WorkerState("ready", -1);
                 if (stopping.IsCancellationRequested)
@@ -176,17 +186,49 @@ public sealed partial class RemoteWorkerExecutor
             }
         }
 
+        /// <summary>
+        /// Serves until the worker stops taking requests, checking its /healthz every
+        /// s_healthInterval: a worker told to stop answers 503 (or no longer answers),
+        /// and is drained at once: what it runs finishes, nothing more is sent, its streams close.
+        /// </summary>
+        private async Task WatchAsync(RemoteWorker worker, CancellationToken cancellationToken)
+        {
+            while (!worker.StoppedTaking.IsCompleted && !cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await worker.StoppedTaking.WaitAsync(s_healthInterval, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (TimeoutException)
+                {
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                if (await ProbeAsync(cancellationToken).ConfigureAwait(false) is { } notReady && !cancellationToken.IsCancellationRequested)
+                {
+                    worker.Retire($"its /healthz says it is not ready ({notReady}): it is draining", WorkerExitReason.Shutdown);
+                }
+            }
+        }
+
         /// <summary>Null when the worker's /healthz answers 200; otherwise why not.</summary>
         private async Task<string?> ProbeAsync(CancellationToken cancellationToken)
         {
             try
             {
-                using HttpClient probe = executor._channels.CreateProbe(endpoint);
-                using HttpResponseMessage response = await probe.GetAsync("healthz", cancellationToken).ConfigureAwait(false);
+                _probe ??= executor._channels.CreateProbe(endpoint);
+                using HttpResponseMessage response = await _probe.GetAsync("healthz", cancellationToken).ConfigureAwait(false);
                 return response.StatusCode == HttpStatusCode.OK ? null : $"/healthz answered {(int)response.StatusCode}";
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
             {
+                // A connection that broke is not kept for the next probe.
+                _probe?.Dispose();
+                _probe = null;
                 return exception.GetBaseException().Message;
             }
         }

@@ -26,20 +26,8 @@ internal sealed class WorkerService(RequestRunner runner, WorkerLifetime lifetim
         Task<bool> next = requestStream.MoveNext(callToken);
         try
         {
-            while (true)
+            while (await next)
             {
-                // A draining worker ends a stream that has nothing to do: the client, seeing it
-                // end before it sent anything, gives the request to another worker.
-                if (lifetime.CanDrain && !next.IsCompleted && await Task.WhenAny(next, lifetime.Draining) != next)
-                {
-                    return;
-                }
-
-                if (!await next)
-                {
-                    break;
-                }
-
                 ClientFrame frame = requestStream.Current;
                 if (frame.Cancel != 0)
                 {

@@ -79,7 +79,7 @@ internal static class InProcessRunner
             }
 
             // Every path above ends the work; this makes sure of it.
-            work.Fail(new InvalidOperationException("The request ended without a result; this is a bug in ProcessFutures."));
+            work.EndIfStillRunning(new InvalidOperationException("The request ended without a result; this is a bug in ProcessFutures."));
         }
     }
 }

@@ -164,6 +164,18 @@ internal abstract class PendingWork
             exception is OperationCanceledException && CancellationToken.IsCancellationRequested ? Outcome.Canceled(CancellationToken) : Outcome.Failed(exception),
             wasRunning);
 
+    /// <summary>
+    /// The last line of a runner's <c>finally</c>: fails the work if it is still running (a path
+    /// that forgot to end it). Work given back to the queue is left alone: it will run elsewhere.
+    /// </summary>
+    public void EndIfStillRunning(Exception exception)
+    {
+        if (Volatile.Read(ref _state) == Running)
+        {
+            Fail(exception);
+        }
+    }
+
     /// <summary>Ends callback-less work with its response.</summary>
     public bool Complete(Response response) => TryEnd(out bool wasRunning) && Finish(Outcome.Value(response), wasRunning);
 

@@ -74,6 +74,8 @@ internal sealed class WorkQueue(Action<int>? countChanged = null)
     /// <summary>The next request, or null once the queue is completed and empty.</summary>
     public ValueTask<PendingWork?> DequeueAsync(CancellationToken cancellationToken)
     {
+        // A slot that stopped taking (its worker retires or died) takes nothing, even what is there.
+        cancellationToken.ThrowIfCancellationRequested();
         Waiter? waiter = null;
         PendingWork? taken = null;
         lock (_lock)
@@ -89,7 +91,6 @@ internal sealed class WorkQueue(Action<int>? countChanged = null)
             }
             else
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 waiter = new Waiter(this);
                 _waiters.AddLast(waiter.Node);
             }

@@ -17,6 +17,9 @@ namespace Session.Worker.Internal;
 /// </summary>
 internal static class RemoteWorkerHost
 {
+    /// <summary>The shortest token a remote worker accepts.</summary>
+    public const int MinTokenLength = 16;
+
     public static int Run(string[] args)
     {
         var problems = new List<string>();
@@ -33,6 +36,10 @@ internal static class RemoteWorkerHost
         if (string.IsNullOrEmpty(token))
         {
             problems.Add($"No token: set {WorkerEnvironment.Token} or {WorkerEnvironment.TokenFile}; every call must carry it.");
+        }
+        else if (token.Length < MinTokenLength)
+        {
+            problems.Add($"The token has {token.Length} characters; a remote worker's token must have at least {MinTokenLength} (a placeholder left in a Secret should fail, not serve).");
         }
 
         string listen = Environment.GetEnvironmentVariable(WorkerEnvironment.Listen) ?? WorkerEnvironment.DefaultListen;
@@ -65,7 +72,7 @@ internal static class RemoteWorkerHost
         {
             try
             {
-                clientAuthority = X509Certificate2.CreateFromPemFile(caPath);
+                clientAuthority = X509CertificateLoader.LoadCertificateFromFile(caPath);
             }
             catch (Exception exception) when (exception is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
             {
@@ -101,7 +108,9 @@ internal static class RemoteWorkerHost
                     https.ServerCertificate = certificate;
                     if (clientAuthority is not null)
                     {
-                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                        // Asked for in the handshake, required on calls (TokenCheck): a kubelet's
+                        // readiness probe presents none, and /healthz must still answer it.
+                        https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                         https.ClientCertificateValidation = (client, _, _) => IsSignedBy(client, clientAuthority);
                     }
                 });
@@ -120,7 +129,7 @@ internal static class RemoteWorkerHost
 
         WebApplication app = builder.Build();
         WorkerLifetime lifetime = app.Services.GetRequiredService<WorkerLifetime>();
-        app.Use(new TokenCheck(token!, allowHealth: true).InvokeAsync);
+        app.Use(new TokenCheck(token!, allowHealth: true, requireClientCertificate: clientAuthority is not null).InvokeAsync);
         app.UseRouting();
         app.MapGet("/healthz", () => lifetime.IsDraining ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Text("ready"));
         app.MapGrpcService<WorkerService>();

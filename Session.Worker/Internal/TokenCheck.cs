@@ -5,10 +5,12 @@ using Session.Contracts.Internal;
 namespace Session.Worker.Internal;
 
 /// <summary>
-/// Refuses, before any gRPC code reads a byte of it, a call that does not carry the token. Only a
-/// remote worker's /healthz (its readiness probe, which says nothing but ready or not) needs none.
+/// Refuses, before any gRPC code reads a byte of it, a call that does not carry the token (nor,
+/// when a remote worker requires one, a client certificate, already checked against the authority
+/// in the TLS handshake). Only a remote worker's /healthz (its readiness probe, which says nothing
+/// but ready or not) needs neither.
 /// </summary>
-internal sealed class TokenCheck(string token, bool allowHealth = false)
+internal sealed class TokenCheck(string token, bool allowHealth = false, bool requireClientCertificate = false)
 {
     private readonly byte[] _token = Encoding.UTF8.GetBytes(token);
 
@@ -17,6 +19,12 @@ internal sealed class TokenCheck(string token, bool allowHealth = false)
         if (allowHealth && context.Request.Path == "/healthz")
         {
             return next(context);
+        }
+
+        if (requireClientCertificate && context.Connection.ClientCertificate is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Task.CompletedTask;
         }
 
         string? presented = context.Request.Headers[WorkerEnvironment.TokenHeader];

@@ -1,9 +1,10 @@
 namespace Session.Worker.Internal;
 
 /// <summary>
-/// Whether the worker is draining: a remote worker told to stop (SIGTERM) finishes what it was
-/// sent, says so on every answer's last frame (the client sends it nothing more), ends its idle
-/// streams, and answers 503 on /healthz so it leaves its Service's endpoints.
+/// Whether the worker is draining: a remote worker told to stop (SIGTERM) serves whatever its
+/// clients still send on the streams they have, says so on every answer's last frame, and answers
+/// 503 on /healthz (so it leaves its Service's endpoints, and clients, which poll it, stop sending
+/// and close their streams); it exits when they are closed, or when the drain time is up.
 /// </summary>
 internal sealed class WorkerLifetime
 {

@@ -15,7 +15,7 @@ namespace Session.Client.Internal;
 internal sealed class RemoteChannels(RemoteWorkerOptions options)
 {
     private readonly X509Certificate2? _trusted = options.TrustedCertificate
-        ?? (options.TrustedCertificateFile is { } file ? X509Certificate2.CreateFromPemFile(file) : null);
+        ?? (options.TrustedCertificateFile is { } file ? X509CertificateLoader.LoadCertificateFromFile(file) : null);
 
     public GrpcChannel Create(WorkerEndpoint endpoint) => GrpcChannel.ForAddress($"https://{Authority(endpoint)}", new GrpcChannelOptions
     {

@@ -68,7 +68,7 @@ internal sealed partial class RemoteCall
             _worker.RequestEnded();
 
             // Every path above ends the work; this makes sure of it.
-            _work.Fail(new InvalidOperationException("The request ended without a result; this is a bug in ProcessFutures."));
+            _work.EndIfStillRunning(new InvalidOperationException("The request ended without a result; this is a bug in ProcessFutures."));
         }
 
         return reusable;

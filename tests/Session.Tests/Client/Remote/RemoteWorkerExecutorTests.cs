@@ -159,6 +159,29 @@ public sealed class RemoteWorkerExecutorTests
         Assert.That(after.ProcessId, Is.EqualTo(_workers[1].ProcessId), "the worker serves on");
     }
 
+    [Test]
+    public async Task AWorkerRequiringClientCertificates_ServesThoseThatPresentOne_AndItsHealthzAnyone()
+    {
+        await using RemoteWorkerProcess strict = await RemoteWorkerProcess.StartAsync("127.0.0.8", _certificate, Token, environment: new Dictionary<string, string>
+        {
+            ["PROCESSFUTURES_CLIENT_CA"] = _certificate.CertificatePath,
+        });
+        var withCertificate = new RemoteWorkerOptions { Token = Token, TrustedCertificate = _certificate.Certificate, ClientCertificate = _certificate.Certificate, LoggerFactory = TestLogging.Factory };
+        await using var accepted = new RemoteWorkerExecutor(Static([strict]), withCertificate);
+        await using var acceptedSession = new FuturesSession(accepted);
+        await using RemoteWorkerExecutor without = Create(Static([strict]));
+        await using var refusedSession = new FuturesSession(without);
+
+        Response response = await acceptedSession.GetAsync(TestServer.Url("/get")).Within();
+        UnauthorizedAccessException refused = Assert.ThrowsAsync<UnauthorizedAccessException>(() => refusedSession.GetAsync(TestServer.Url("/get")).Within())!;
+        using var probe = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
+        HttpResponseMessage health = await probe.GetAsync($"https://{strict.Endpoint}/healthz").Within();
+
+        Assert.That(response.ProcessId, Is.EqualTo(strict.ProcessId));
+        Assert.That(refused.Message, Does.Contain("refused"));
+        Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a readiness probe needs neither token nor certificate");
+    }
+
     private RemoteWorkerExecutor Create(string target, int concurrency = 4, string token = Token) => new(target, new RemoteWorkerOptions
     {
         Token = token,

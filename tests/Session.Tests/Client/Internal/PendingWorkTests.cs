@@ -86,6 +86,26 @@ public sealed class PendingWorkTests
     }
 
     [Test]
+    public void TheRunnersSafetyNet_EndsWorkStillRunning_ButNotWorkGivenBackToTheQueue()
+    {
+        SessionContext session = WorkItems.Session();
+        PendingWork<Response> requeued = WorkItems.Create(session);
+        PendingWork<Response> forgotten = WorkItems.Create(session);
+        requeued.Watch();
+        forgotten.Watch();
+        requeued.TryStart();
+        forgotten.TryStart();
+
+        requeued.ReturnToQueue();
+        requeued.EndIfStillRunning(new InvalidOperationException("net"));
+        forgotten.EndIfStillRunning(new InvalidOperationException("net"));
+
+        Assert.That(requeued.Task.IsCompleted, Is.False, "it waits for another worker");
+        Assert.That(requeued.TryStart(), Is.True);
+        Assert.That(forgotten.Task.Exception!.InnerException!.Message, Is.EqualTo("net"));
+    }
+
+    [Test]
     public void ARemoteResultOfTheWrongType_FaultsTheTask_InsteadOfLeavingItPending()
     {
         PendingWork<Response> work = WorkItems.Create(WorkItems.Session());

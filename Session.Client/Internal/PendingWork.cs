@@ -14,7 +14,7 @@ namespace Session.Client.Internal;
 /// that it ended.
 /// </summary>
 [DebuggerDisplay("{StateName,nq} {Request.Method,nq} {Request.Url,nq}")]
-internal abstract class PendingWork
+internal abstract partial class PendingWork
 {
     private const int Queued = 0;
     private const int Running = 1;
@@ -22,7 +22,6 @@ internal abstract class PendingWork
 
     private readonly Lock _registrationsLock = new();
     private int _state;
-    private long _submittedAt;
     private bool _registrationsClosed;
     private CancellationTokenRegistration _callerRegistration;
     private CancellationTokenRegistration _sessionRegistration;
@@ -65,43 +64,10 @@ internal abstract class PendingWork
     /// <summary>The queue it waits in, so a cancellation can take it out.</summary>
     public WorkQueue? Queue { get; set; }
 
-    /// <summary>The span from submission to result, when something listens to the ProcessFutures source.</summary>
-    public Activity? Activity { get; private set; }
-
-    /// <summary>The caller's current activity at submission: the parent of the HTTP spans when ours is not recorded.</summary>
-    public Activity? CallerActivity { get; private set; }
-
-    /// <summary>The status code of the response, once known (for metrics and the span, whatever the task yields).</summary>
-    public int? StatusCode { get; set; }
-
-    /// <summary>The worker that ran it, once known.</summary>
-    public int? WorkerProcessId { get; set; }
-
-    private ExecutorTelemetry? Telemetry { get; set; }
 
     public bool IsEnded => Volatile.Read(ref _state) == Ended;
 
     private string StateName => Volatile.Read(ref _state) switch { Queued => "queued", Running => "running", _ => "ended" };
-
-    /// <summary>Starts the request's span (a child of the caller's current activity, which stays current) and its clock.</summary>
-    public void BeginTelemetry(ExecutorTelemetry telemetry)
-    {
-        Telemetry = telemetry;
-        _submittedAt = Stopwatch.GetTimestamp();
-        CallerActivity = Activity.Current;
-        Activity = telemetry.StartRequest(Request);
-        if (Activity is not null)
-        {
-            // The span describes work done in the background: the caller's code goes on under its own.
-            Activity.Current = CallerActivity;
-        }
-
-        if ((Activity ?? CallerActivity) is { IdFormat: ActivityIdFormat.W3C } parent)
-        {
-            Request.TraceParent = parent.Id;
-            Request.TraceState = parent.TraceStateString;
-        }
-    }
 
     /// <summary>
     /// Listens for cancellation while queued: the caller's token, and the session's disposal. A
@@ -232,26 +198,6 @@ internal abstract class PendingWork
         }
 
         return true;
-    }
-
-    private void EndTelemetry(Outcome outcome, bool wasRunning)
-    {
-        if (Telemetry is not { } telemetry)
-        {
-            return;
-        }
-
-        if (wasRunning)
-        {
-            telemetry.Stopped();
-        }
-
-        int? status = outcome.Result is Response response ? response.StatusCode : StatusCode;
-        string? errorType = outcome.IsCanceled ? typeof(OperationCanceledException).FullName
-            : outcome.Exception is { } exception ? exception.GetType().FullName
-            : status >= 400 ? status.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : null;
-        telemetry.Ended(Activity, Request.Method, Stopwatch.GetElapsedTime(_submittedAt), status, errorType, WorkerProcessId);
     }
 
     private void WatchSessionDisposal() =>

@@ -11,7 +11,7 @@ namespace Session.Client.Internal;
 /// the worker with the pool's socket directory, token and pid in its environment, and waits for
 /// its ready line, its exit, or the start timeout.
 /// </summary>
-internal sealed class WorkerLauncher
+internal sealed partial class WorkerLauncher
 {
     // Variables that would make Kestrel listen on TCP in the worker: the worker never does.
     private static readonly string[] s_clearedVariables =
@@ -59,54 +59,7 @@ internal sealed class WorkerLauncher
 
         int generation = Interlocked.Increment(ref _generation);
         string socketPath = _directory.SocketPath(generation);
-        var startInfo = new ProcessStartInfo(command.FileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string argument in command.Arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        foreach (string variable in s_clearedVariables)
-        {
-            startInfo.Environment.Remove(variable);
-        }
-
-        startInfo.Environment[WorkerEnvironment.SocketPath] = socketPath;
-        startInfo.Environment[WorkerEnvironment.Token] = Token;
-        startInfo.Environment[WorkerEnvironment.ParentProcessId] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach ((string name, string value) in s_runtimeSettings)
-        {
-            startInfo.Environment[name] = value;
-        }
-
-        if (command.RunsApp)
-        {
-            startInfo.Environment[WorkerEnvironment.RunAsWorker] = WorkerEnvironment.RunAsWorkerValue;
-        }
-        else if (!startInfo.Environment.ContainsKey("DOTNET_ROOT") && WorkerCommand.SharedRuntimeMuxer() is { } muxer)
-        {
-            // For a worker that is an apphost (WorkerPath): the runtime this app runs on.
-            startInfo.Environment["DOTNET_ROOT"] = Path.GetDirectoryName(muxer);
-        }
-
-        // No diagnostics IPC socket in /tmp unless the environment asks for one: a killed worker
-        // cannot remove its own, and a pool kills and recycles workers by design.
-        if (!startInfo.Environment.Keys.Any(static key => key.StartsWith("DOTNET_EnableDiagnostics", StringComparison.OrdinalIgnoreCase)))
-        {
-            startInfo.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
-        }
-
-        // A hard limit on the worker's managed heap: a callback that allocates without end gets an
-        // OutOfMemoryException (its request fails, the worker is recycled) before the machine runs out.
-        if (_options.EffectiveWorkerHeapLimit() is long heapLimit and > 0)
-        {
-            startInfo.Environment["DOTNET_GCHeapHardLimit"] = heapLimit.ToString("X", System.Globalization.CultureInfo.InvariantCulture);
-        }
+        ProcessStartInfo startInfo = StartInfo(command, socketPath);
 
         var output = new WorkerOutput(_logger);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -22,8 +22,15 @@ internal sealed record BenchReport(
     /// <summary>The issues' targets against this run's figures.</summary>
     public IReadOnlyList<TargetCheck> Targets { get; init; } = [];
 
+    /// <summary>Remote workers on this machine against raw HttpClient and a local pool; null when not run.</summary>
+    public RemoteResult? Remote { get; init; }
+
+    /// <summary>Each executor without and with an ActivityListener; empty when not run.</summary>
+    public IReadOnlyList<TracingResult> Tracing { get; init; } = [];
+
     /// <summary>Failed requests over every scenario (warm-ups included); the run exits with 1 when there is any.</summary>
     public long FailedRequests =>
         Throughput.Sum(t => t.Load.Errors) + Cold.Sum(c => c.Load.Errors) + Sweep.Sum(s => s.Load.Errors)
-        + Memory.Sum(m => m.Errors) + BigBodies.Sum(b => b.Errors) + (RequestsFutures?.Errors ?? 0);
+        + Memory.Sum(m => m.Errors) + BigBodies.Sum(b => b.Errors) + (RequestsFutures?.Errors ?? 0)
+        + (Remote?.FailedRequests ?? 0) + Tracing.Sum(t => t.WithoutListener.Load.Errors + t.WithListener.Load.Errors);
 }

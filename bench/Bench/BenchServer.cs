@@ -96,7 +96,7 @@ internal sealed class BenchServer : IAsyncDisposable
         }
         else if (File.Exists(dll))
         {
-            command.AddRange([DotnetHost(), dll]);
+            command.AddRange([DotnetHost.Path(), dll]);
         }
         else
         {
@@ -149,10 +149,6 @@ internal sealed class BenchServer : IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>The <c>dotnet</c> running this process, when it runs under one; else <c>dotnet</c> from PATH.</summary>
-    private static string DotnetHost() =>
-        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
     /// <summary>Copies what the server prints to our stderr (stdout holds only the report), prefixed.</summary>
     private static async Task PumpAsync(StreamReader reader)

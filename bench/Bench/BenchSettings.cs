@@ -32,6 +32,14 @@ internal sealed record BenchSettings
 
     public required int PoolStartRuns { get; init; }
 
+    /// <summary>
+    /// The warm regime of the remote and tracing comparisons: the warm one in a full run; shorter
+    /// in a quick run, where they come last and must keep it near a minute.
+    /// </summary>
+    public required TimeSpan ComparisonWarmUp { get; init; }
+
+    public required TimeSpan ComparisonMeasure { get; init; }
+
     public required int Downloads { get; init; }
 
     public required int MaxTasksPerWorker { get; init; }
@@ -133,6 +141,8 @@ internal sealed record BenchSettings
                 SweepWarmUp = TimeSpan.FromSeconds(0.2),
                 SweepMeasure = TimeSpan.FromSeconds(0.4),
                 PoolStartRuns = 1,
+                ComparisonWarmUp = TimeSpan.FromSeconds(0.15),
+                ComparisonMeasure = TimeSpan.FromSeconds(0.4),
                 Downloads = 8,
                 MaxTasksPerWorker = 4,
                 BigBodyLength = 64L * 1024 * 1024,
@@ -154,6 +164,8 @@ internal sealed record BenchSettings
                 SweepWarmUp = TimeSpan.FromSeconds(1),
                 SweepMeasure = TimeSpan.FromSeconds(2),
                 PoolStartRuns = 3,
+                ComparisonWarmUp = TimeSpan.FromSeconds(2),
+                ComparisonMeasure = TimeSpan.FromSeconds(8),
                 Downloads = 200,
                 MaxTasksPerWorker = 10,
                 BigBodyLength = 4L * 1024 * 1024 * 1024,

@@ -3,7 +3,11 @@ using Session.Contracts;
 
 namespace Bench;
 
-/// <summary>Callbacks that run inside a worker process: named static methods whose results MessagePack can carry.</summary>
+/// <summary>
+/// Callbacks that run inside a worker process: named static methods whose results MessagePack can
+/// carry. Remote workers find them by assembly name: Bench.dll is in their directory (they run
+/// the Session.Worker.dll beside it).
+/// </summary>
 public static class Callbacks
 {
     /// <summary>Under the large object heap threshold, as the library's own chunks are.</summary>
@@ -11,6 +15,9 @@ public static class Callbacks
 
     /// <summary>Hashes the body where it was downloaded: only 64 hex characters come back, not the body.</summary>
     public static string Sha256(Response response) => Convert.ToHexStringLower(SHA256.HashData(response.Content));
+
+    /// <summary>Where the callback ran: the pid of the worker process (a remote worker's, when it ran there).</summary>
+    public static int ProcessId(Response response) => Environment.ProcessId;
 
     /// <summary>
     /// Hashes a streamed body (<c>RequestOptions.Stream</c>) as it arrives, in the worker, in

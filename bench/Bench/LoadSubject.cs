@@ -5,8 +5,9 @@ namespace Bench;
 
 /// <summary>
 /// One executor under load, built fresh: raw HttpClient (one client shared by every loop, the
-/// physical limit), a session on a ThreadPoolExecutor of <c>concurrency</c>, or a session on a
-/// ProcessPoolExecutor of n workers sharing <c>concurrency</c> between them.
+/// physical limit), a session on a ThreadPoolExecutor of <c>concurrency</c>, a session on a
+/// ProcessPoolExecutor of n workers sharing <c>concurrency</c> between them, or a session on a
+/// RemoteWorkerExecutor over workers that are already running.
 /// </summary>
 internal sealed class LoadSubject : IAsyncDisposable
 {
@@ -19,8 +20,9 @@ internal sealed class LoadSubject : IAsyncDisposable
     private readonly HttpClient? _client;
     private readonly IRequestExecutor? _executor;
     private readonly FuturesSession? _session;
+    private readonly IReadOnlyList<int>? _remoteWorkerIds;
 
-    private LoadSubject(string executor, string setup, int? perWorker, Func<Task<int>> sendAsync, HttpClient? client, IRequestExecutor? executorInstance, FuturesSession? session)
+    private LoadSubject(string executor, string setup, int? perWorker, Func<Task<int>> sendAsync, HttpClient? client, IRequestExecutor? executorInstance, FuturesSession? session, IReadOnlyList<int>? remoteWorkerIds = null)
     {
         Executor = executor;
         Setup = setup;
@@ -29,6 +31,7 @@ internal sealed class LoadSubject : IAsyncDisposable
         _client = client;
         _executor = executorInstance;
         _session = session;
+        _remoteWorkerIds = remoteWorkerIds;
     }
 
     public static IReadOnlyList<string> Executors { get; } = [Raw, ThreadPool, ProcessPool];
@@ -37,7 +40,7 @@ internal sealed class LoadSubject : IAsyncDisposable
 
     public string Setup { get; }
 
-    /// <summary>The pool's ConcurrencyPerWorker; null for the in-process executors.</summary>
+    /// <summary>The pool's or the remote executor's ConcurrencyPerWorker; null for the in-process executors.</summary>
     public int? PerWorker { get; }
 
     /// <summary>Sends one GET and returns its body length; throws on a failure or a wrong length.</summary>
@@ -45,8 +48,16 @@ internal sealed class LoadSubject : IAsyncDisposable
 
     public ProcessPoolExecutor? Pool => _executor as ProcessPoolExecutor;
 
-    /// <summary>The pool's live worker pids; null for the in-process executors.</summary>
-    public Func<IReadOnlyList<int>>? WorkerIds => Pool is { } pool ? () => pool.WorkerProcessIds : null;
+    public RemoteWorkerExecutor? Remote => _executor as RemoteWorkerExecutor;
+
+    /// <summary>How many remote workers the executor is given; 0 for the others.</summary>
+    public int RemoteWorkers => _remoteWorkerIds?.Count ?? 0;
+
+    /// <summary>The worker pids: the pool's live ones, or the remote workers' (processes of this machine too); null for the in-process executors.</summary>
+    public Func<IReadOnlyList<int>>? WorkerIds =>
+        Pool is { } pool ? () => pool.WorkerProcessIds
+        : _remoteWorkerIds is { } remote ? () => remote
+        : null;
 
     /// <summary>Builds <paramref name="executor"/> (one of <see cref="Executors"/>) for <paramref name="concurrency"/> loops on <paramref name="url"/>.</summary>
     public static LoadSubject Create(string executor, int concurrency, int poolWorkers, string url, int? expectedLength)
@@ -61,13 +72,38 @@ internal sealed class LoadSubject : IAsyncDisposable
                 var threadSession = new FuturesSession(threads, options: SessionOptions());
                 return new LoadSubject(ThreadPool, $"ThreadPoolExecutor({concurrency})", null, () => SendSessionAsync(threadSession, url, expectedLength), null, threads, threadSession);
             case ProcessPool:
-                int perWorker = (concurrency + poolWorkers - 1) / poolWorkers;
-                var pool = new ProcessPoolExecutor(poolWorkers, new ProcessPoolOptions { ConcurrencyPerWorker = perWorker });
-                var poolSession = new FuturesSession(pool, options: SessionOptions());
-                return new LoadSubject(ProcessPool, $"{poolWorkers} workers × ConcurrencyPerWorker {perWorker}", perWorker, () => SendSessionAsync(poolSession, url, expectedLength), null, pool, poolSession);
+                return ForPool(poolWorkers, SlotsPerWorker(concurrency, poolWorkers), url, expectedLength);
             default:
                 throw new ArgumentOutOfRangeException(nameof(executor), executor, $"The executor '{executor}' is not one of: {string.Join(", ", Executors)}.");
         }
+    }
+
+    /// <summary>Slots per worker for <paramref name="concurrency"/> loops over <paramref name="workers"/> workers: enough that no request waits for one.</summary>
+    public static int SlotsPerWorker(int concurrency, int workers) => (concurrency + workers - 1) / workers;
+
+    /// <summary>A session on a ProcessPoolExecutor of <paramref name="workers"/> × <paramref name="perWorker"/>.</summary>
+    public static LoadSubject ForPool(int workers, int perWorker, string url, int? expectedLength)
+    {
+        var pool = new ProcessPoolExecutor(workers, new ProcessPoolOptions { ConcurrencyPerWorker = perWorker });
+        var session = new FuturesSession(pool, options: SessionOptions());
+        return new LoadSubject(ProcessPool, $"{workers} workers × ConcurrencyPerWorker {perWorker}", perWorker, () => SendSessionAsync(session, url, expectedLength), null, pool, session);
+    }
+
+    /// <summary>
+    /// A session on a RemoteWorkerExecutor on <paramref name="target"/> (its workers already
+    /// running, as <paramref name="workerIds"/> on this machine). With <paramref name="expectedSha256"/>,
+    /// each request runs <see cref="Callbacks.Sha256"/> in the worker, which must return that hash,
+    /// and counts <paramref name="expectedLength"/> bytes (hashed there, not sent back).
+    /// </summary>
+    public static LoadSubject ForRemote(string name, string target, RemoteWorkerOptions options, IReadOnlyList<int> workerIds, string url, int expectedLength, string? expectedSha256 = null)
+    {
+        var remote = new RemoteWorkerExecutor(target, options);
+        var session = new FuturesSession(remote, options: SessionOptions());
+        string setup = $"{workerIds.Count} workers × ConcurrencyPerWorker {options.ConcurrencyPerWorker}{(expectedSha256 is null ? string.Empty : ", Callbacks.Sha256 in the worker")}";
+        Func<Task<int>> send = expectedSha256 is null
+            ? () => SendSessionAsync(session, url, expectedLength)
+            : () => SendHashedAsync(session, url, expectedLength, expectedSha256);
+        return new LoadSubject(name, setup, options.ConcurrencyPerWorker, send, null, remote, session, workerIds);
     }
 
     /// <summary>The physical limit: one HttpClient over SocketsHttpHandler.</summary>
@@ -105,6 +141,12 @@ internal sealed class LoadSubject : IAsyncDisposable
         Response response = await session.GetAsync(url);
         response.EnsureSuccessStatusCode();
         return CheckLength(response.Content.Length, expectedLength);
+    }
+
+    private static async Task<int> SendHashedAsync(FuturesSession session, string url, int length, string expectedSha256)
+    {
+        string hash = await session.GetAsync(url, Callbacks.Sha256);
+        return hash == expectedSha256 ? length : throw new InvalidDataException($"The worker's SHA-256 is '{hash}'; expected '{expectedSha256}'.");
     }
 
     private static int CheckLength(int length, int? expected) =>

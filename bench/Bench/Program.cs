@@ -83,12 +83,30 @@ if (settings.Runs(ScenarioNames.RequestsFutures))
     Report.PrintRequestsFutures($"8. requests-futures' ProcessPoolExecutor on the same server: GET /bytes/100, concurrency {Scenarios.RequestsFuturesConcurrency}", requestsFutures, ours);
 }
 
+RemoteResult? remote = null;
+if (settings.Runs(ScenarioNames.Remote))
+{
+    remote = await scenarios.RemoteAsync();
+    Report.PrintRemote(remote);
+}
+
+List<TracingResult> tracing = [];
+if (settings.Runs(ScenarioNames.Tracing))
+{
+    tracing = await scenarios.TracingAsync();
+    Report.PrintTracing(tracing);
+}
+
 double wallSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 var report = new BenchReport(
     startedUtc, settings.Quick, settings.WarmUp.TotalSeconds, settings.Measure.TotalSeconds, machine, server.Description, loadAtStart, MachineInfo.LoadAverage(),
-    throughput, cold, sweep, poolStart, memory, bigBodies, requestsFutures, wallSeconds);
+    throughput, cold, sweep, poolStart, memory, bigBodies, requestsFutures, wallSeconds)
+{
+    Remote = remote,
+    Tracing = tracing,
+};
 report = report with { Targets = Targets.Check(report) };
-Report.PrintTargets($"9. Targets ({(settings.Quick ? "quick run: windows too short to judge; " : string.Empty)}ratios to raw HttpClient in this run)", report.Targets);
+Report.PrintTargets($"12. Targets ({(settings.Quick ? "quick run: windows too short to judge; " : string.Empty)}ratios to raw HttpClient in this run)", report.Targets);
 
 List<string> charts = Charts.Render(report, settings.ChartsDirectory);
 await Report.WriteJsonAsync(report, settings.OutputPath);

@@ -10,6 +10,8 @@ internal static class ScenarioNames
     public const string Memory = "memory";
     public const string BigBody = "big-body";
     public const string RequestsFutures = "requests-futures";
+    public const string Remote = "remote";
+    public const string Tracing = "tracing";
 
-    public const string All = $"{Throughput}, {Cold}, {Sweep}, {PoolStart}, {Memory}, {BigBody}, {RequestsFutures}";
+    public const string All = $"{Throughput}, {Cold}, {Sweep}, {PoolStart}, {Memory}, {BigBody}, {RequestsFutures}, {Remote}, {Tracing}";
 }

@@ -17,13 +17,13 @@ internal sealed partial class Scenarios
             {
                 Progress($"sweep: concurrency {concurrency}, {executor}");
                 await using LoadSubject subject = LoadSubject.Create(executor, concurrency, PoolWorkers, url, expectedLength: 100);
-                (LoadStats load, _, CpuUsage cpu) = await MeasureWarmAsync(subject, concurrency, _settings.SweepWarmUp, _settings.SweepMeasure);
+                WarmRun run = await MeasureWarmAsync(subject, concurrency, _settings.SweepWarmUp, _settings.SweepMeasure);
                 if (executor == Raw)
                 {
-                    rawRate = load.RequestsPerSecond;
+                    rawRate = run.Load.RequestsPerSecond;
                 }
 
-                points.Add(new SweepPoint(executor, subject.Setup, concurrency, load, cpu, load.RequestsPerSecond / rawRate));
+                points.Add(new SweepPoint(executor, subject.Setup, concurrency, run.Load, run.Cpu, run.Load.RequestsPerSecond / rawRate));
             }
         }
 

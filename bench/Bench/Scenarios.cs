@@ -4,8 +4,8 @@ using Session.Client;
 namespace Bench;
 
 /// <summary>
-/// The scenarios, each run against raw HttpClient, ThreadPoolExecutor and ProcessPoolExecutor
-/// in turn, against the same server; this file holds the warm throughput ones.
+/// The scenarios, each run against raw HttpClient and the executors in turn, against the same
+/// server; this file holds the warm throughput ones and what the others share.
 /// </summary>
 internal sealed partial class Scenarios
 {
@@ -15,6 +15,9 @@ internal sealed partial class Scenarios
     public const int PoolWorkers = 2;
     public const string SmallPath = "/bytes/100?seed=1";
     public const string MebibytePath = "/bytes/1048576?seed=2";
+
+    /// <summary>The seed in <see cref="MebibytePath"/>, for the body's expected SHA-256.</summary>
+    public const ulong MebibyteSeed = 2;
 
     private const int PrimingRequests = 5;
 
@@ -49,32 +52,15 @@ internal sealed partial class Scenarios
     public async Task<List<ThroughputResult>> ThroughputAsync(string scenario, string pathAndQuery, int expectedLength, int concurrency)
     {
         string url = _server.Url(pathAndQuery);
-        var measured = new List<(string Executor, string Setup, int? PerWorker, LoadStats Load, RssPeaks Rss, CpuUsage Cpu)>();
+        var measured = new List<WarmRun>();
         foreach (string executor in LoadSubject.Executors)
         {
             Progress($"{scenario}: {executor}");
             await using LoadSubject subject = LoadSubject.Create(executor, concurrency, PoolWorkers, url, expectedLength);
-            (LoadStats load, RssPeaks rss, CpuUsage cpu) = await MeasureWarmAsync(subject, concurrency, _settings.WarmUp, _settings.Measure);
-            measured.Add((subject.Executor, subject.Setup, subject.PerWorker, load, rss, cpu));
+            measured.Add(await MeasureWarmAsync(subject, concurrency, _settings.WarmUp, _settings.Measure));
         }
 
-        LoadStats raw = measured[0].Load;
-        return
-        [
-            .. measured.Select(m => new ThroughputResult(
-                scenario,
-                pathAndQuery,
-                m.Executor,
-                m.Setup,
-                m.PerWorker,
-                m.Load,
-                m.Rss,
-                m.Cpu,
-                m.Load.RequestsPerSecond / raw.RequestsPerSecond,
-                m.Load.MegabytesPerSecond / raw.MegabytesPerSecond,
-                m.Load.P50Microseconds - raw.P50Microseconds,
-                m.Load.P99Microseconds - raw.P99Microseconds)),
-        ];
+        return [.. measured.Select(m => m.Compared(scenario, pathAndQuery, measured[0].Load))];
     }
 
     /// <summary>Sends <see cref="PrimingRequests"/> requests on each of <paramref name="loops"/> loops; not timed, and a failure fails the run.</summary>
@@ -108,17 +94,37 @@ internal sealed partial class Scenarios
         return Stopwatch.GetElapsedTime(since).TotalMilliseconds;
     }
 
+    /// <summary>Waits until <paramref name="workers"/> remote workers serve (connected, /healthz answered; polling every 5 ms).</summary>
+    private static async Task WaitForRemoteWorkersAsync(RemoteWorkerExecutor remote, int workers)
+    {
+        long since = Stopwatch.GetTimestamp();
+        while (remote.WorkerAddresses.Count < workers)
+        {
+            if (Stopwatch.GetElapsedTime(since) > s_workersReadyTimeout)
+            {
+                throw new TimeoutException($"Only {remote.WorkerAddresses.Count} of {workers} remote workers served after {s_workersReadyTimeout.TotalSeconds} s: {string.Join(", ", remote.WorkerAddresses)}.");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
     /// <summary>
     /// The warm regime: waits for a pool's workers and primes the subject (a few requests on
     /// every slot, so that no worker meets its first request inside the window), then loads it
     /// through <paramref name="warmUp"/> and measures <paramref name="measure"/>, sampling memory
     /// throughout and reading CPU at the window's two ends.
     /// </summary>
-    private async Task<(LoadStats Load, RssPeaks Rss, CpuUsage Cpu)> MeasureWarmAsync(LoadSubject subject, int concurrency, TimeSpan warmUp, TimeSpan measure)
+    private async Task<WarmRun> MeasureWarmAsync(LoadSubject subject, int concurrency, TimeSpan warmUp, TimeSpan measure)
     {
         if (subject.Pool is { } pool)
         {
             await WaitForWorkersAsync(pool, Stopwatch.GetTimestamp());
+        }
+
+        if (subject.Remote is { } remote)
+        {
+            await WaitForRemoteWorkersAsync(remote, subject.RemoteWorkers);
         }
 
         await PrimeAsync(subject, Math.Max(concurrency, 2 * PoolWorkers));
@@ -131,6 +137,6 @@ internal sealed partial class Scenarios
         LoadStats load = await LoadRunner.RunAsync(concurrency, warmUp, measure, s_requestTimeout, subject.SendAsync, start);
         RssPeaks rss = sampler.Stop(idle);
         (CpuSnapshot before, CpuSnapshot after) = await cpu.WaitAsync(s_requestTimeout);
-        return (load, rss, after.Since(before, load.RequestsPerSecond));
+        return new WarmRun(subject.Executor, subject.Setup, subject.PerWorker, load, rss, after.Since(before, load.RequestsPerSecond));
     }
 }

@@ -69,6 +69,12 @@ public sealed class OutsideAppTests
             Assert.That(throughput.Select(t => t.GetProperty("Load").GetProperty("Errors").GetInt64()), Is.All.Zero);
             Assert.That(throughput.Select(t => t.GetProperty("Load").GetProperty("Requests").GetInt64()), Is.All.Positive);
             Assert.That(report.RootElement.GetProperty("Memory").EnumerateArray().Select(m => m.GetProperty("Errors").GetInt64()), Is.All.Zero);
+            System.Text.Json.JsonElement remote = report.RootElement.GetProperty("Remote");
+            Assert.That(remote.GetProperty("CallbackErrors").GetInt64(), Is.Zero, "the callback ran in the remote workers");
+            Assert.That(remote.GetProperty("Throughput").EnumerateArray().Select(t => t.GetProperty("Load").GetProperty("Errors").GetInt64()), Is.All.Zero);
+            System.Text.Json.JsonElement[] tracing = [.. report.RootElement.GetProperty("Tracing").EnumerateArray()];
+            Assert.That(tracing, Has.Length.EqualTo(3), "each executor, with and without a listener");
+            Assert.That(tracing.SelectMany(t => new[] { t.GetProperty("WithoutListener"), t.GetProperty("WithListener") }).Select(r => r.GetProperty("Load").GetProperty("Errors").GetInt64()), Is.All.Zero);
         }
         finally
         {

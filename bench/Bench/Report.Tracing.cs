@@ -6,7 +6,7 @@ internal static partial class Report
     public static void PrintTracing(IReadOnlyList<TracingResult> results)
     {
         Console.WriteLine();
-        Console.WriteLine("## 11. Tracing: warm, GET /bytes/100, concurrency 16; each executor without and then with an ActivityListener on ProcessFutures and System.Net.Http (AllDataAndRecorded, does nothing)");
+        Console.WriteLine("## 11. Tracing: warm, GET /bytes/100, concurrency 16; each executor without and with an ActivityListener on ProcessFutures and System.Net.Http (AllDataAndRecorded, does nothing), measured in half windows in the order without, with, with, without, each state pooled; p50: mean of its two windows");
         Console.WriteLine();
         Console.WriteLine("×raw: to raw HttpClient in the same state (without a listener / with one). Workers have no listener (they export only when OTEL_EXPORTER_OTLP_* asks); the span context still travels to them.");
         Console.WriteLine();

@@ -22,17 +22,11 @@ internal static partial class Report
             Console.WriteLine();
             Console.WriteLine($"## {load.Key}");
             Console.WriteLine();
-            Console.WriteLine("| Executor | Setup | Requests | Errors | req/s (×raw) | MB/s (×raw) | p50 µs (+raw) | p99 µs (+raw) | CPU µs/req client / workers / server | CPU µs/req all | Ceiling req/s | Cores client / workers / server | Worker peak RSS MiB |");
-            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine($"{LoadHeader} CPU µs/req all | Ceiling req/s | Cores client / workers / server | Worker peak RSS MiB |");
+            Console.WriteLine($"{LoadAlignment}---:|---:|---:|---:|");
             foreach (ThroughputResult r in load)
             {
-                LoadStats l = r.Load;
-                string workers = r.Rss.WorkerPeakBytes.Count == 0 ? "–" : string.Join(", ", r.Rss.WorkerPeakBytes.Values.Select(Mib));
-                Console.WriteLine(
-                    $"| {r.Executor} | {r.Setup} | {l.Requests} | {l.Errors} | {F(l.RequestsPerSecond, 0)} ({F(r.RequestsPerSecondVsRaw, 2)}×) | "
-                    + $"{F(l.MegabytesPerSecond, 1)} ({F(r.MegabytesPerSecondVsRaw, 2)}×) | {F(l.P50Microseconds, 0)} ({Signed(r.AddedP50Microseconds)}) | "
-                    + $"{F(l.P99Microseconds, 0)} ({Signed(r.AddedP99Microseconds)}) | {CpuPerRequest(r.Cpu)} | {F(r.Cpu.TotalMicrosecondsPerRequest, 0)} | "
-                    + $"{F(Ceiling(result.ProcessorCount, r.Cpu), 0)} | {Cores(r.Cpu)} | {workers} |");
+                Console.WriteLine($"{LoadCells(r)} {F(r.Cpu.TotalMicrosecondsPerRequest, 0)} | {F(Ceiling(result.ProcessorCount, r.Cpu), 0)} | {Cores(r.Cpu)} | {WorkerPeaks(r.Rss)} |");
             }
 
             PrintErrors(load.Select(r => (r.Executor, r.Load.ErrorCounts, r.Load.FirstErrorMessages)));

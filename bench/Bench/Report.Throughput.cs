@@ -8,21 +8,31 @@ internal static partial class Report
         Console.WriteLine();
         Console.WriteLine($"## {title}");
         Console.WriteLine();
-        Console.WriteLine("| Executor | Setup | Requests | Errors | req/s (×raw) | MB/s (×raw) | p50 µs (+raw) | p99 µs (+raw) | CPU µs/req client / workers / server | Cores client / workers / server | Client RSS idle → peak MiB | Worker peak RSS MiB |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"{LoadHeader} Cores client / workers / server | Client RSS idle → peak MiB | Worker peak RSS MiB |");
+        Console.WriteLine($"{LoadAlignment}---:|---:|---:|");
         foreach (ThroughputResult r in results)
         {
-            LoadStats l = r.Load;
-            string workers = r.Rss.WorkerPeakBytes.Count == 0 ? "–" : string.Join(", ", r.Rss.WorkerPeakBytes.Values.Select(Mib));
-            Console.WriteLine(
-                $"| {r.Executor} | {r.Setup} | {l.Requests} | {l.Errors} | {F(l.RequestsPerSecond, 0)} ({F(r.RequestsPerSecondVsRaw, 2)}×) | "
-                + $"{F(l.MegabytesPerSecond, 1)} ({F(r.MegabytesPerSecondVsRaw, 2)}×) | {F(l.P50Microseconds, 0)} ({Signed(r.AddedP50Microseconds)}) | "
-                + $"{F(l.P99Microseconds, 0)} ({Signed(r.AddedP99Microseconds)}) | {CpuPerRequest(r.Cpu)} | {Cores(r.Cpu)} | "
-                + $"{Mib(r.Rss.ClientIdleBytes)} → {Mib(r.Rss.ClientPeakBytes)} | {workers} |");
+            Console.WriteLine($"{LoadCells(r)} {Cores(r.Cpu)} | {Mib(r.Rss.ClientIdleBytes)} → {Mib(r.Rss.ClientPeakBytes)} | {WorkerPeaks(r.Rss)} |");
         }
 
         PrintErrors(results.Select(r => (r.Executor, r.Load.ErrorCounts, r.Load.FirstErrorMessages)));
     }
+
+    /// <summary>The columns every warm-load table starts with, up to CPU per request; rows from <see cref="LoadCells"/>.</summary>
+    private const string LoadHeader = "| Executor | Setup | Requests | Errors | req/s (×raw) | MB/s (×raw) | p50 µs (+raw) | p99 µs (+raw) | CPU µs/req client / workers / server |";
+
+    private const string LoadAlignment = "|---|---|---:|---:|---:|---:|---:|---:|---:|";
+
+    /// <summary>One result's cells under <see cref="LoadHeader"/>, ending with a column separator.</summary>
+    private static string LoadCells(ThroughputResult r)
+    {
+        LoadStats l = r.Load;
+        return $"| {r.Executor} | {r.Setup} | {l.Requests} | {l.Errors} | {F(l.RequestsPerSecond, 0)} ({F(r.RequestsPerSecondVsRaw, 2)}×) | "
+            + $"{F(l.MegabytesPerSecond, 1)} ({F(r.MegabytesPerSecondVsRaw, 2)}×) | {F(l.P50Microseconds, 0)} ({Signed(r.AddedP50Microseconds)}) | "
+            + $"{F(l.P99Microseconds, 0)} ({Signed(r.AddedP99Microseconds)}) | {CpuPerRequest(r.Cpu)} |";
+    }
+
+    private static string WorkerPeaks(RssPeaks rss) => rss.WorkerPeakBytes.Count == 0 ? "–" : string.Join(", ", rss.WorkerPeakBytes.Values.Select(Mib));
 
     public static void PrintCold(string title, IReadOnlyList<ColdResult> results)
     {

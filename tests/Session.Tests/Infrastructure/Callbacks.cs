@@ -57,6 +57,18 @@ public static class Callbacks
         return 0;
     }
 
+    /// <summary>
+    /// Writes its worker's pid to the file named by the request's <c>marker</c> query argument
+    /// (so a test knows the callback is running, and where), then blocks for five seconds and
+    /// returns the pid.
+    /// </summary>
+    public static int MarksThenSleeps(Response response)
+    {
+        File.WriteAllText(Args(response)["marker"], Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Thread.Sleep(TimeSpan.FromSeconds(5));
+        return Environment.ProcessId;
+    }
+
     /// <summary>Ends the worker process: a crash while running a request.</summary>
     public static int ExitsProcess(Response response)
     {

@@ -74,6 +74,48 @@ public sealed class ProcessPoolFaultTests
     }
 
     [Test]
+    public async Task WorkerKilledMidCallback_FailsOnlyTheRequestsWhoseCallbacksRanThere()
+    {
+        string markers = Directory.CreateTempSubdirectory("processfutures-markers-").FullName;
+        try
+        {
+            await using var pool = new ProcessPoolExecutor(2, new ProcessPoolOptions { ConcurrencyPerWorker = 2, LoggerFactory = TestLogging.Factory });
+            await using var session = new FuturesSession(pool);
+            await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 2, "2 workers to be ready");
+            string[] marks = [.. Enumerable.Range(0, 4).Select(i => Path.Combine(markers, $"callback-{i}"))];
+            Task<int>[] tasks = [.. marks.Select(mark => session.GetAsync(TestServer.Url($"/get?marker={Uri.EscapeDataString(mark)}"), Callbacks.MarksThenSleeps))];
+            await Waits.UntilAsync(() => marks.All(mark => File.Exists(mark) && new FileInfo(mark).Length > 0), "all 4 callbacks to be running");
+            int[] ranIn = [.. marks.Select(mark => int.Parse(File.ReadAllText(mark), System.Globalization.CultureInfo.InvariantCulture))];
+            int victim = ranIn[0];
+
+            Process.GetProcessById(victim).Kill();
+            await Task.WhenAny(Task.WhenAll(tasks), Task.Delay(TimeSpan.FromSeconds(30)));
+
+            Assert.That(tasks.All(t => t.IsCompleted), Is.True, "every task ended");
+            for (int i = 0; i < tasks.Length; i++)
+            {
+                if (ranIn[i] == victim)
+                {
+                    WorkerCrashedException crash = Assert.ThrowsAsync<WorkerCrashedException>(() => tasks[i])!;
+                    Assert.That(crash.ProcessId, Is.EqualTo(victim));
+                }
+                else
+                {
+                    Assert.That(await tasks[i], Is.EqualTo(ranIn[i]), "a callback in the other worker finished there");
+                }
+            }
+
+            Assert.That(ranIn.Distinct().Count(), Is.EqualTo(2), "the callbacks ran in both workers");
+            Response after = await session.GetAsync(TestServer.Url("/get")).Within();
+            Assert.That(after.ProcessId, Is.Not.EqualTo(victim));
+        }
+        finally
+        {
+            Directory.Delete(markers, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task WorkerDeath_DoesNotLoseQueuedRequests()
     {
         await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });

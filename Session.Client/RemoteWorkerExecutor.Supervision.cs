@@ -63,10 +63,11 @@ public sealed partial class RemoteWorkerExecutor
 
         foreach ((WorkerEndpoint endpoint, EndpointSupervisor supervisor) in _endpoints)
         {
-            if (!now.Contains(endpoint))
+            if (!now.Contains(endpoint) && _endpoints.TryRemove(endpoint, out _))
             {
+                // It drains in the background; disposal still waits for it, with the grace period.
+                _leaving.TryAdd(supervisor, 0);
                 supervisor.Remove();
-                _endpoints.TryRemove(endpoint, out _);
                 changed = true;
             }
         }
@@ -88,7 +89,7 @@ public sealed partial class RemoteWorkerExecutor
         try
         {
             await _resolving.ConfigureAwait(false);
-            await Task.WhenAll(_endpoints.Values.Select(e => e.StopAsync(Options.ShutdownTimeout))).ConfigureAwait(false);
+            await Task.WhenAll(_endpoints.Values.Concat(_leaving.Keys).Select(e => e.StopAsync(Options.ShutdownTimeout))).ConfigureAwait(false);
         }
         finally
         {
@@ -138,6 +139,7 @@ public sealed partial class RemoteWorkerExecutor
             finally
             {
                 _probe?.Dispose();
+                executor._leaving.TryRemove(this, out _);
             }
         }
 

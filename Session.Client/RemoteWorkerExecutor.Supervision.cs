@@ -172,14 +172,10 @@ public sealed partial class RemoteWorkerExecutor
                 await WatchAsync(worker, done.Token).ConfigureAwait(false);
 
                 executor._telemetry.WorkerState("ready", -1);
-                if (stopping.IsCancellationRequested)
-                {
-                    // Disposal stops it, with the grace period.
-                    return;
-                }
 
                 // Lost, draining (told to stop), or no longer resolved: let what runs finish, then drop it.
-                await worker.StopAsync(Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+                // On disposal, within the grace period: StopAsync may have looked for this worker before it was set.
+                await worker.StopAsync(stopping.IsCancellationRequested ? executor.Options.ShutdownTimeout : Timeout.InfiniteTimeSpan).ConfigureAwait(false);
                 if (worker.IsRetiring)
                 {
                     // A draining worker is about to go; its address is retried after a while, as for a loss.

@@ -95,6 +95,7 @@ public sealed partial class RemoteWorkerExecutor
         {
             _stopping.Dispose();
             _telemetry.Dispose();
+            _channels.Dispose();
         }
     }
 

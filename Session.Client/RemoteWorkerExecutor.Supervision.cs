@@ -63,10 +63,11 @@ public sealed partial class RemoteWorkerExecutor
 
         foreach ((WorkerEndpoint endpoint, EndpointSupervisor supervisor) in _endpoints)
         {
-            if (!now.Contains(endpoint))
+            if (!now.Contains(endpoint) && _endpoints.TryRemove(endpoint, out _))
             {
+                // It drains in the background; disposal still waits for it, with the grace period.
+                _leaving.TryAdd(supervisor, 0);
                 supervisor.Remove();
-                _endpoints.TryRemove(endpoint, out _);
                 changed = true;
             }
         }
@@ -88,12 +89,13 @@ public sealed partial class RemoteWorkerExecutor
         try
         {
             await _resolving.ConfigureAwait(false);
-            await Task.WhenAll(_endpoints.Values.Select(e => e.StopAsync(Options.ShutdownTimeout))).ConfigureAwait(false);
+            await Task.WhenAll(_endpoints.Values.Concat(_leaving.Keys).Select(e => e.StopAsync(Options.ShutdownTimeout))).ConfigureAwait(false);
         }
         finally
         {
             _stopping.Dispose();
             _telemetry.Dispose();
+            _channels.Dispose();
         }
     }
 
@@ -138,6 +140,7 @@ public sealed partial class RemoteWorkerExecutor
             finally
             {
                 _probe?.Dispose();
+                executor._leaving.TryRemove(this, out _);
             }
         }
 
@@ -170,14 +173,10 @@ public sealed partial class RemoteWorkerExecutor
                 await WatchAsync(worker, done.Token).ConfigureAwait(false);
 
                 executor._telemetry.WorkerState("ready", -1);
-                if (stopping.IsCancellationRequested)
-                {
-                    // Disposal stops it, with the grace period.
-                    return;
-                }
 
                 // Lost, draining (told to stop), or no longer resolved: let what runs finish, then drop it.
-                await worker.StopAsync(Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+                // On disposal, within the grace period: StopAsync may have looked for this worker before it was set.
+                await worker.StopAsync(stopping.IsCancellationRequested ? executor.Options.ShutdownTimeout : Timeout.InfiniteTimeSpan).ConfigureAwait(false);
                 if (worker.IsRetiring)
                 {
                     // A draining worker is about to go; its address is retried after a while, as for a loss.

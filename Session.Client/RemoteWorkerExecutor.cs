@@ -36,6 +36,7 @@ public sealed partial class RemoteWorkerExecutor : IRequestExecutor, IWorkerHost
     private readonly string _token;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<WorkerEndpoint, EndpointSupervisor> _endpoints = new();
+    private readonly ConcurrentDictionary<EndpointSupervisor, byte> _leaving = new();
     private readonly Task _resolving;
     private long _bytesFromWorkers;
 

@@ -12,10 +12,21 @@ namespace Session.Client.Internal;
 /// the host as written) while the socket connects to the resolved address, so each pod of a
 /// headless Service is its own channel. Trust is the system's, or one given certificate.
 /// </summary>
-internal sealed class RemoteChannels(RemoteWorkerOptions options)
+internal sealed class RemoteChannels(RemoteWorkerOptions options) : IDisposable
 {
     private readonly X509Certificate2? _trusted = options.TrustedCertificate
         ?? (options.TrustedCertificateFile is { } file ? X509CertificateLoader.LoadCertificateFromFile(file) : null);
+
+    // Loaded here from TrustedCertificateFile: ours to dispose (a given one is the caller's).
+    private readonly bool _ownsTrusted = options.TrustedCertificate is null;
+
+    public void Dispose()
+    {
+        if (_ownsTrusted)
+        {
+            _trusted?.Dispose();
+        }
+    }
 
     public GrpcChannel Create(WorkerEndpoint endpoint) => GrpcChannel.ForAddress($"https://{Authority(endpoint)}", new GrpcChannelOptions
     {

@@ -103,6 +103,30 @@ public sealed class RemoteWorkerExecutorTests
     }
 
     [Test]
+    public async Task DisposeAsync_WhileAWorkerDroppedByReResolutionStillRuns_WaitsForItsRequest()
+    {
+        RemoteWorkerProcess worker = _workers[0];
+        IReadOnlyList<WorkerEndpoint> target = [new WorkerEndpoint(IPAddress.Parse(worker.Address), worker.Address, worker.Port)];
+        var options = new RemoteWorkerOptions { Token = Token, TrustedCertificate = _certificate.Certificate, ResolveInterval = TimeSpan.FromMilliseconds(200), LoggerFactory = TestLogging.Factory };
+        var executor = new RemoteWorkerExecutor("dns:///workers.test:1", options, _ => Task.FromResult(Volatile.Read(ref target)));
+        Task<Response> running;
+        bool endedBeforeDisposal;
+        await using (var session = new FuturesSession(executor))
+        {
+            await Waits.UntilAsync(() => executor.WorkerAddresses.Count == 1, "the remote worker to be ready");
+            running = session.GetAsync(TestServer.Url("/delay/2"));
+            await Waits.UntilAsync(() => TestServer.Instance.InFlight >= 1, "the request to be running");
+            Volatile.Write(ref target, []);
+            await Waits.UntilAsync(() => executor.WorkerAddresses.Count == 0, "the worker to be dropped by re-resolution");
+            await executor.DisposeAsync().AsTask().Within(30);
+            endedBeforeDisposal = running.IsCompleted;
+        }
+
+        Assert.That(endedBeforeDisposal, Is.True, "disposal waited for the draining worker's request (within its grace period)");
+        Assert.That((await running).StatusCode, Is.EqualTo(200));
+    }
+
+    [Test]
     public async Task ADnsTarget_ResolvesToItsWorkers()
     {
         await using RemoteWorkerProcess local = await RemoteWorkerProcess.StartAsync("127.0.0.1", _certificate, Token);

@@ -179,14 +179,6 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
         }
     }
 
-    void IWorkerHost.Requeue(PendingWork work)
-    {
-        if (work.ReturnToQueue() && !_queue.TryEnqueue(work, front: true))
-        {
-            work.CancelQueued(CancellationToken.None);
-        }
-    }
-
     void IWorkerHost.CountFromWorkers(int bytes) => Interlocked.Add(ref _bytesFromWorkers, bytes);
 
     void IWorkerHost.WorkerExited(WorkerExitReason reason) => _telemetry.WorkerExited(reason);

@@ -67,7 +67,7 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
                 "ProcessPoolExecutor does not run in a native AOT app: its workers find callbacks by reflection and MessagePack builds formatters with dynamic code. Publish without PublishAot (self-contained and single-file apps are supported).");
         }
 
-        Options = options ?? new ProcessPoolOptions();
+        Options = options?.Copy() ?? new ProcessPoolOptions();
         List<string> problems = Options.Problems();
         if (problems.Count > 0)
         {
@@ -176,14 +176,6 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
         else if (!queued)
         {
             throw new ObjectDisposedException(nameof(ProcessPoolExecutor));
-        }
-    }
-
-    void IWorkerHost.Requeue(PendingWork work)
-    {
-        if (work.ReturnToQueue() && !_queue.TryEnqueue(work, front: true))
-        {
-            work.CancelQueued(CancellationToken.None);
         }
     }
 

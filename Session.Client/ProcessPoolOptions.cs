@@ -65,6 +65,9 @@ public sealed class ProcessPoolOptions
         : MaxWorkerMemoryBytes > 0 ? Math.Max(2 * MaxWorkerMemoryBytes, MinWorkerHeapLimitBytes)
         : 0;
 
+    /// <summary>A copy for a pool to keep: the pool checks the options once, so later changes to the caller's object must not reach it.</summary>
+    internal ProcessPoolOptions Copy() => (ProcessPoolOptions)MemberwiseClone();
+
     internal List<string> Problems()
     {
         var problems = new List<string>();

@@ -113,6 +113,7 @@ internal sealed partial class WorkerLauncher
         {
             KillQuietly(process);
             process.Dispose();
+            DeleteQuietly(socketPath);
             throw;
         }
 
@@ -146,6 +147,10 @@ internal sealed partial class WorkerLauncher
         }
 
         process.Dispose();
+
+        // A worker that bound its socket but never said it was ready leaves the file behind: every
+        // failed start would add one while the pool keeps retrying.
+        DeleteQuietly(socketPath);
         throw new WorkerStartException($"The worker '{command.Display}' ({command.HowFound}) {failure}. It printed: {output.Explain()}", command.WorkerPath);
     }
 
@@ -207,6 +212,17 @@ internal sealed partial class WorkerLauncher
         catch (InvalidOperationException)
         {
             return -1;
+        }
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
         }
     }
 

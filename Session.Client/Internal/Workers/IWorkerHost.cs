@@ -12,8 +12,18 @@ internal interface IWorkerHost
     /// <summary>Whether the pool is shutting down (a dead worker is then not replaced).</summary>
     bool IsShuttingDown { get; }
 
-    /// <summary>Puts back work that never reached a worker (its socket refused the connection).</summary>
-    void Requeue(PendingWork work);
+    /// <summary>
+    /// Puts back, first in line, work that never reached a worker (its socket refused the
+    /// connection, or it was draining); work the queue no longer takes (shutting down) ends Canceled.
+    /// The same for every host: the queue is all it needs.
+    /// </summary>
+    void Requeue(PendingWork work)
+    {
+        if (work.ReturnToQueue() && !Queue.TryEnqueue(work, front: true))
+        {
+            work.CancelQueued(CancellationToken.None);
+        }
+    }
 
     /// <summary>Counts payload bytes received from workers (for tests and diagnostics).</summary>
     void CountFromWorkers(int bytes);

@@ -137,7 +137,19 @@ internal sealed partial class RemoteCall
             await content.DisposeAsync().ConfigureAwait(false);
         }
 
-        switch (await content.Finished.ConfigureAwait(false))
+        RemoteContentStream.StreamEnd end;
+        try
+        {
+            end = await content.Finished.WaitAsync(_worker.DeadToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The worker died (or was killed) while the caller held the body unread: the slot
+            // cannot wait for a reader that may never come, or the worker's stop would wait too.
+            end = RemoteContentStream.StreamEnd.Broken;
+        }
+
+        switch (end)
         {
             case RemoteContentStream.StreamEnd.EndReached:
                 return true;
@@ -153,7 +165,8 @@ internal sealed partial class RemoteCall
                 return true;
 
             default:
-                content.Fail(await _worker.ExplainFailureAsync(_work, content.BrokenBy!).ConfigureAwait(false) ?? content.BrokenBy!);
+                Exception broken = content.BrokenBy ?? new IOException($"The {_worker.Name} was lost while the response body was being streamed.");
+                content.Fail(await _worker.ExplainFailureAsync(_work, broken).ConfigureAwait(false) ?? broken);
                 return false;
         }
     }

@@ -56,6 +56,9 @@ internal abstract class ServingWorker
 
     public bool IsDead => _dead.IsCancellationRequested;
 
+    /// <summary>Cancelled when the worker dies or is given up.</summary>
+    public CancellationToken DeadToken => _dead.Token;
+
     public int TasksDone => Volatile.Read(ref _tasksDone);
 
     public bool IsRetiring => Volatile.Read(ref _retiring) != 0;

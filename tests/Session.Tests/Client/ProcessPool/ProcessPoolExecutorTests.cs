@@ -42,6 +42,20 @@ public sealed class ProcessPoolExecutorTests
     }
 
     [Test]
+    public async Task Pool_KeepsTheOptionsItChecked_WhenTheCallerChangesThemLater()
+    {
+        var options = new ProcessPoolOptions { LoggerFactory = TestLogging.Factory, ConcurrencyPerWorker = 2 };
+        await using var pool = new ProcessPoolExecutor(1, options);
+
+        // Set after the check: a worker started later with no slots would never serve the queue.
+        options.ConcurrencyPerWorker = 0;
+        options.ShutdownTimeout = TimeSpan.FromSeconds(-5);
+
+        Assert.That(pool.Options.ConcurrencyPerWorker, Is.EqualTo(2));
+        Assert.That(pool.Options.ShutdownTimeout, Is.EqualTo(ProcessPoolOptions.DefaultShutdownTimeout));
+    }
+
+    [Test]
     public async Task Pool_DefaultSize_IsTheProcessorCount()
     {
         await using var pool = new ProcessPoolExecutor();

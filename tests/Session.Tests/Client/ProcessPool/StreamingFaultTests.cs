@@ -82,6 +82,27 @@ public sealed class StreamingFaultTests
     }
 
     [Test]
+    public async Task PoolDisposedWhileAStreamedResponseIsHeldUnread_Ends_AndTheReaderGetsWorkerCrashedException()
+    {
+        var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory, ShutdownTimeout = TimeSpan.FromMilliseconds(200) });
+        await using var session = new FuturesSession(pool);
+        await using Response streamed = await session.GetAsync(TestServer.Url($"/bytes/{4 * GiB}"), new RequestOptions { Stream = true }).Within();
+        byte[] buffer = new byte[1 << 20];
+        await streamed.ContentStream.ReadAtLeastAsync(buffer, buffer.Length).AsTask().Within();
+
+        // Nobody reads or disposes the body while the pool goes: its worker is killed after the
+        // grace period, and the slot must not wait for a reader that may never come.
+        await pool.DisposeAsync().Within();
+
+        Assert.CatchAsync<WorkerCrashedException>(async () =>
+        {
+            while (await streamed.ContentStream.ReadAsync(buffer).AsTask().Within() > 0)
+            {
+            }
+        });
+    }
+
+    [Test]
     public async Task WorkerKilledMidDownload_FailsTheTask_AndLeavesNoFile()
     {
         string directory = Directory.CreateTempSubdirectory("processfutures-kill-").FullName;

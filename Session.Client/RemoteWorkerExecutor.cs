@@ -38,7 +38,6 @@ public sealed partial class RemoteWorkerExecutor : IRequestExecutor, IWorkerHost
     private readonly ConcurrentDictionary<WorkerEndpoint, EndpointSupervisor> _endpoints = new();
     private readonly ConcurrentDictionary<EndpointSupervisor, byte> _leaving = new();
     private readonly Task _resolving;
-    private long _bytesFromWorkers;
 
     /// <summary>Creates the executor and starts resolving its address in the background.</summary>
     /// <param name="address">A gRPC-style target: <c>dns:///name:port</c> or <c>static:///host1:port,host2:port</c>.</param>
@@ -123,16 +122,6 @@ public sealed partial class RemoteWorkerExecutor : IRequestExecutor, IWorkerHost
             throw new ObjectDisposedException(nameof(RemoteWorkerExecutor));
         }
     }
-
-    void IWorkerHost.Requeue(PendingWork work)
-    {
-        if (work.ReturnToQueue() && !_queue.TryEnqueue(work, front: true))
-        {
-            work.CancelQueued(CancellationToken.None);
-        }
-    }
-
-    void IWorkerHost.CountFromWorkers(int bytes) => Interlocked.Add(ref _bytesFromWorkers, bytes);
 
     void IWorkerHost.WorkerExited(WorkerExitReason reason) => _telemetry.WorkerExited(reason);
 }

@@ -25,8 +25,10 @@ internal interface IWorkerHost
         }
     }
 
-    /// <summary>Counts payload bytes received from workers (for tests and diagnostics).</summary>
-    void CountFromWorkers(int bytes);
+    /// <summary>Counts payload bytes received from workers, where a host keeps that count (the pool, for its tests); others ignore it.</summary>
+    void CountFromWorkers(int bytes)
+    {
+    }
 
     /// <summary>A worker's process ended, for this reason.</summary>
     void WorkerExited(WorkerExitReason reason);

@@ -64,6 +64,39 @@ public sealed class ThreadPoolExecutorTests
     }
 
     [Test]
+    public async Task Executor_AfterDispose_TheRefusalIsThrown_NotAlsoLeftInAnUnobservedTask()
+    {
+        var executor = new ThreadPoolExecutor(1);
+        await using var session = new FuturesSession(executor);
+        await executor.DisposeAsync().Within();
+        var unobserved = new List<Exception>();
+        EventHandler<UnobservedTaskExceptionEventArgs> handler = (_, e) =>
+        {
+            lock (unobserved)
+            {
+                unobserved.AddRange(e.Exception.InnerExceptions);
+            }
+        };
+        TaskScheduler.UnobservedTaskException += handler;
+        try
+        {
+            ObjectDisposedException thrown = SubmitAndDropTheTask(session);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+
+            lock (unobserved)
+            {
+                Assert.That(unobserved, Has.None.SameAs(thrown), "the caller got the exception; its dropped task must not report it again");
+            }
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= handler;
+        }
+    }
+
+    [Test]
     public async Task ExecutorDispose_CancelsItsQueue_AndWaitsForTheRunningRequest()
     {
         var executor = new ThreadPoolExecutor(1);
@@ -166,4 +199,8 @@ public sealed class ThreadPoolExecutorTests
 
         Assert.That(order, Is.EqualTo(Enumerable.Range(0, 10)));
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static ObjectDisposedException SubmitAndDropTheTask(FuturesSession session) =>
+        Assert.Throws<ObjectDisposedException>(() => session.GetAsync(TestServer.Url("/get")))!;
 }

@@ -185,6 +185,21 @@ public sealed class ThreadPoolExecutorTests
     }
 
     [Test]
+    public async Task StreamedResponse_ReturnedByItsCallback_HoldsItsPlace_UntilDisposed()
+    {
+        await using var session = new FuturesSession(maxWorkers: 1);
+        await session.GetAsync(TestServer.Url("/get")).Within();
+        Response streamed = await session.GetAsync(TestServer.Url("/stream-bytes/100000"), response => response, new RequestOptions { Stream = true }).Within();
+
+        Task<Response> next = session.GetAsync(TestServer.Url("/get"));
+        await Task.WhenAny(next, Task.Delay(1000));
+
+        Assert.That(next.IsCompleted, Is.False, "the one place is held by the streamed response, unread and not disposed");
+        await streamed.DisposeAsync();
+        Assert.That((await next.Within()).StatusCode, Is.EqualTo(200));
+    }
+
+    [Test]
     public async Task QueuedRequests_StartInSubmissionOrder()
     {
         await using var session = new FuturesSession(maxWorkers: 1);

@@ -160,7 +160,10 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
         catch (Exception exception)
         {
             // Not queued (the executor is disposed): the task must still end, and the count with it.
+            // The caller gets the exception here and never sees the task: mark it observed, or its
+            // finalizer would report the same exception again as an UnobservedTaskException.
             work.Fail(exception);
+            _ = work.Task.Exception;
             throw;
         }
 

@@ -84,7 +84,7 @@ public sealed class SessionOptions
     [Key(11)]
     public RetryPolicy? Retry { get; set; }
 
-    /// <summary>A copy whose header and cookie dictionaries are its own (a factory's sessions must not share one).</summary>
+    /// <summary>A copy whose header and cookie dictionaries and retry policy are its own (a factory's sessions must not share one).</summary>
     internal SessionOptions Clone() => new()
     {
         BaseAddress = BaseAddress,
@@ -98,6 +98,6 @@ public sealed class SessionOptions
         VerifyTls = VerifyTls,
         Proxy = Proxy,
         MaxBufferedContentBytes = MaxBufferedContentBytes,
-        Retry = Retry,
+        Retry = Retry?.Clone(),
     };
 }

@@ -59,6 +59,13 @@ internal static class InProcessRunner
                 },
                 (work, deadline));
             handedOver = await work.RunLocallyAsync(response, deadline.Token).ConfigureAwait(false);
+            if (handedOver && request.Mode == BodyMode.Stream)
+            {
+                // The callback gave the live response itself to the caller: its place is held, as above.
+                onDeadline.Dispose();
+                deadline.Disarm();
+                await ((ResponseBodyStream)response.ContentStream).Released.ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException exception)
         {

@@ -54,6 +54,12 @@ internal abstract partial class PendingWork
             telemetry.Stopped();
         }
 
+        if (!telemetry.RecordsEnd(Activity))
+        {
+            // Nobody listens: no tags to box, no error type to format, on every request.
+            return;
+        }
+
         int? status = outcome.Result is Response response ? response.StatusCode : StatusCode;
         string? errorType = outcome.IsCanceled ? typeof(OperationCanceledException).FullName
             : outcome.Exception is { } exception ? exception.GetType().FullName

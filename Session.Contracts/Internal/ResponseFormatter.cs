@@ -57,7 +57,8 @@ internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
         string? reason = reader.ReadString();
         var url = new Uri(ContractSerializer.ReadRequiredString(ref reader, "Response URL"), UriKind.RelativeOrAbsolute);
         int headerCount = reader.ReadMapHeader();
-        var headers = new Dictionary<string, string>(headerCount, StringComparer.OrdinalIgnoreCase);
+        // The count is the peer's word: grow with what arrives rather than allocate from it (as ContractSerializer.ReadPairs).
+        var headers = new Dictionary<string, string>(Math.Min(headerCount, 64), StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < headerCount; i++)
         {
             headers[ContractSerializer.ReadRequiredString(ref reader, "header name")] = reader.ReadString() ?? string.Empty;

@@ -71,6 +71,9 @@ internal sealed class ExecutorTelemetry : IDisposable
         return activity;
     }
 
+    /// <summary>Whether <see cref="Ended"/> has anything to do: a span to end, or a listener to the duration.</summary>
+    public bool RecordsEnd(Activity? activity) => activity is not null || _duration.Enabled;
+
     public void Queued(int count) => _queueLength.Add(count, _executorTag);
 
     public void Started(TimeSpan waited)

@@ -64,6 +64,39 @@ public sealed class ThreadPoolExecutorTests
     }
 
     [Test]
+    public async Task Executor_AfterDispose_TheRefusalIsThrown_NotAlsoLeftInAnUnobservedTask()
+    {
+        var executor = new ThreadPoolExecutor(1);
+        await using var session = new FuturesSession(executor);
+        await executor.DisposeAsync().Within();
+        var unobserved = new List<Exception>();
+        EventHandler<UnobservedTaskExceptionEventArgs> handler = (_, e) =>
+        {
+            lock (unobserved)
+            {
+                unobserved.AddRange(e.Exception.InnerExceptions);
+            }
+        };
+        TaskScheduler.UnobservedTaskException += handler;
+        try
+        {
+            ObjectDisposedException thrown = SubmitAndDropTheTask(session);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+
+            lock (unobserved)
+            {
+                Assert.That(unobserved, Has.None.SameAs(thrown), "the caller got the exception; its dropped task must not report it again");
+            }
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= handler;
+        }
+    }
+
+    [Test]
     public async Task ExecutorDispose_CancelsItsQueue_AndWaitsForTheRunningRequest()
     {
         var executor = new ThreadPoolExecutor(1);
@@ -152,6 +185,21 @@ public sealed class ThreadPoolExecutorTests
     }
 
     [Test]
+    public async Task StreamedResponse_ReturnedByItsCallback_HoldsItsPlace_UntilDisposed()
+    {
+        await using var session = new FuturesSession(maxWorkers: 1);
+        await session.GetAsync(TestServer.Url("/get")).Within();
+        Response streamed = await session.GetAsync(TestServer.Url("/stream-bytes/100000"), response => response, new RequestOptions { Stream = true }).Within();
+
+        Task<Response> next = session.GetAsync(TestServer.Url("/get"));
+        await Task.WhenAny(next, Task.Delay(1000));
+
+        Assert.That(next.IsCompleted, Is.False, "the one place is held by the streamed response, unread and not disposed");
+        await streamed.DisposeAsync();
+        Assert.That((await next.Within()).StatusCode, Is.EqualTo(200));
+    }
+
+    [Test]
     public async Task QueuedRequests_StartInSubmissionOrder()
     {
         await using var session = new FuturesSession(maxWorkers: 1);
@@ -166,4 +214,8 @@ public sealed class ThreadPoolExecutorTests
 
         Assert.That(order, Is.EqualTo(Enumerable.Range(0, 10)));
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static ObjectDisposedException SubmitAndDropTheTask(FuturesSession session) =>
+        Assert.Throws<ObjectDisposedException>(() => session.GetAsync(TestServer.Url("/get")))!;
 }

@@ -81,6 +81,24 @@ public sealed class AddFuturesSessionTests
     }
 
     [Test]
+    public async Task SessionsOfOneName_DoNotShareTheirRetryPolicy()
+    {
+        var services = new ServiceCollection();
+        services.AddFuturesSession("retrying", o => o.Retry = new RetryPolicy { MaxRetries = 2 });
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        IFuturesSessionFactory factory = provider.GetRequiredService<IFuturesSessionFactory>();
+        await using FuturesSession session = factory.CreateSession("retrying");
+        await using FuturesSession other = factory.CreateSession("retrying");
+
+        session.Options.Retry!.MaxRetries = 0;
+        session.Options.Retry.StatusCodes.Add(418);
+
+        Assert.That(other.Options.Retry!.MaxRetries, Is.EqualTo(2), "one session's change stays its own");
+        Assert.That(other.Options.Retry.StatusCodes, Does.Not.Contain(418));
+        Assert.That(provider.GetRequiredService<IOptionsMonitor<SessionOptions>>().Get("retrying").Retry!.MaxRetries, Is.EqualTo(2), "the name's options are untouched");
+    }
+
+    [Test]
     public void InvalidOptions_AreRefusedWhenTheHostStarts_EveryProblemInOneMessage()
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

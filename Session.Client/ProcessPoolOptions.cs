@@ -44,6 +44,12 @@ public sealed class ProcessPoolOptions
     /// </summary>
     public string? WorkerPath { get; set; }
 
+    /// <summary>
+    /// How the pool talks to its workers. Default: <see cref="WorkerTransport.Socket"/>, the faster;
+    /// <see cref="WorkerTransport.Grpc"/> is the protocol remote workers speak, kept for comparison.
+    /// </summary>
+    public WorkerTransport Transport { get; set; } = WorkerTransport.Socket;
+
     /// <summary>How long a worker may take to say it is ready before its start counts as failed. Default: <see cref="DefaultWorkerStartTimeout"/>.</summary>
     public TimeSpan WorkerStartTimeout { get; set; } = DefaultWorkerStartTimeout;
 
@@ -94,6 +100,11 @@ public sealed class ProcessPoolOptions
         if (WorkerPath is { } path && string.IsNullOrWhiteSpace(path))
         {
             problems.Add("WorkerPath is blank; leave it null to use the worker beside Session.Client.dll.");
+        }
+
+        if (!Enum.IsDefined(Transport))
+        {
+            problems.Add($"Transport '{Transport}' is not one of: {string.Join(", ", Enum.GetNames<WorkerTransport>())}.");
         }
 
         if (WorkerStartTimeout <= TimeSpan.Zero)

@@ -15,13 +15,16 @@ namespace Session.Worker;
 /// </summary>
 internal sealed class WorkerService(RequestRunner runner, WorkerLifetime lifetime) : WorkerProtocol.WorkerBase
 {
-    public override async Task Serve(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context)
+    public override Task Serve(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, ServerCallContext context) =>
+        ServeAsync(requestStream, responseStream, context.CancellationToken);
+
+    /// <summary>Serves one slot's stream, from gRPC or from a socket (<see cref="SocketWorkerHost"/>); <paramref name="callToken"/> is cancelled when the client goes away.</summary>
+    internal async Task ServeAsync(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<WorkerFrame> responseStream, CancellationToken callToken)
     {
         // One loop reads the stream and runs what it reads, so that a request starts on the
         // thread that received it. While a request runs, the next read is already pending: a
         // cancel frame naming the request aborts it; the next request's start (sent once the
         // client has the answer's end) waits its turn. No read is left pending on return.
-        CancellationToken callToken = context.CancellationToken;
         var current = new CurrentCall();
         Task<bool> next = requestStream.MoveNext(callToken);
         try

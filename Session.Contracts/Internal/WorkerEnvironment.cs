@@ -11,6 +11,13 @@ internal static class WorkerEnvironment
     public const string Token = "PROCESSFUTURES_TOKEN";
     public const string ParentProcessId = "PROCESSFUTURES_PARENT_PID";
 
+    /// <summary>How a local worker serves its pool: <see cref="SocketTransport"/> (framed messages, the default) or <see cref="GrpcTransport"/>.</summary>
+    public const string Transport = "PROCESSFUTURES_TRANSPORT";
+
+    public const string SocketTransport = "socket";
+
+    public const string GrpcTransport = "grpc";
+
     /// <summary>
     /// Set to <see cref="RunAsWorkerValue"/> when the pool starts the app itself as its worker
     /// (self-contained and single-file apps): ProcessPoolExecutor.RunWorkerIfRequested then runs the worker.

@@ -42,6 +42,10 @@ internal static class WorkerHost
         Environment.SetEnvironmentVariable(WorkerEnvironment.RunAsWorker, null);
         ParentWatcher.Start(parentPid);
         WorkerTelemetry.ExportIfAsked();
+        if (Environment.GetEnvironmentVariable(WorkerEnvironment.Transport) != WorkerEnvironment.GrpcTransport)
+        {
+            return SocketWorkerHost.Run(socketPath, token);
+        }
 
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);

@@ -15,6 +15,9 @@ internal sealed class LoadSubject : IAsyncDisposable
     public const string ThreadPool = "ThreadPoolExecutor";
     public const string ProcessPool = "ProcessPoolExecutor";
 
+    /// <summary>The process pool on its other transport (<see cref="WorkerTransport.Grpc"/>), measured beside the default in the warm and cold runs.</summary>
+    public const string ProcessPoolGrpc = "ProcessPoolExecutor (gRPC)";
+
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient? _client;
@@ -35,6 +38,9 @@ internal sealed class LoadSubject : IAsyncDisposable
     }
 
     public static IReadOnlyList<string> Executors { get; } = [Raw, ThreadPool, ProcessPool];
+
+    /// <summary><see cref="Executors"/> and the process pool on gRPC: what the warm and cold runs compare.</summary>
+    public static IReadOnlyList<string> ExecutorsAndGrpcPool { get; } = [Raw, ThreadPool, ProcessPool, ProcessPoolGrpc];
 
     public string Executor { get; }
 
@@ -73,6 +79,8 @@ internal sealed class LoadSubject : IAsyncDisposable
                 return new LoadSubject(ThreadPool, $"ThreadPoolExecutor({concurrency})", null, () => SendSessionAsync(threadSession, url, expectedLength), null, threads, threadSession);
             case ProcessPool:
                 return ForPool(poolWorkers, SlotsPerWorker(concurrency, poolWorkers), url, expectedLength);
+            case ProcessPoolGrpc:
+                return ForPool(poolWorkers, SlotsPerWorker(concurrency, poolWorkers), url, expectedLength, WorkerTransport.Grpc);
             default:
                 throw new ArgumentOutOfRangeException(nameof(executor), executor, $"The executor '{executor}' is not one of: {string.Join(", ", Executors)}.");
         }
@@ -82,11 +90,11 @@ internal sealed class LoadSubject : IAsyncDisposable
     public static int SlotsPerWorker(int concurrency, int workers) => (concurrency + workers - 1) / workers;
 
     /// <summary>A session on a ProcessPoolExecutor of <paramref name="workers"/> × <paramref name="perWorker"/>.</summary>
-    public static LoadSubject ForPool(int workers, int perWorker, string url, int? expectedLength)
+    public static LoadSubject ForPool(int workers, int perWorker, string url, int? expectedLength, WorkerTransport transport = WorkerTransport.Socket)
     {
-        var pool = new ProcessPoolExecutor(workers, new ProcessPoolOptions { ConcurrencyPerWorker = perWorker });
+        var pool = new ProcessPoolExecutor(workers, new ProcessPoolOptions { ConcurrencyPerWorker = perWorker, Transport = transport });
         var session = new FuturesSession(pool, options: SessionOptions());
-        return new LoadSubject(ProcessPool, $"{workers} workers × ConcurrencyPerWorker {perWorker}", perWorker, () => SendSessionAsync(session, url, expectedLength), null, pool, session);
+        return new LoadSubject(transport == WorkerTransport.Grpc ? ProcessPoolGrpc : ProcessPool, $"{workers} workers × ConcurrencyPerWorker {perWorker}, {transport}", perWorker, () => SendSessionAsync(session, url, expectedLength), null, pool, session);
     }
 
     /// <summary>

@@ -8,12 +8,12 @@ internal static partial class Report
         Console.WriteLine();
         Console.WriteLine($"## {title}");
         Console.WriteLine();
-        Console.WriteLine("| Workers | First response ms | All workers ready ms | All workers answering ms | First response, each run ms | All ready, each run ms | All answering, each run ms |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Workers | Transport | First response ms | All workers ready ms | All workers answering ms | First response, each run ms | All ready, each run ms | All answering, each run ms |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|");
         foreach (PoolStartResult r in results)
         {
             Console.WriteLine(
-                $"| {r.Workers} | {F(r.MedianFirstResponseMilliseconds, 0)} | {F(r.MedianAllReadyMilliseconds, 0)} | {F(r.MedianAllAnsweringMilliseconds, 0)} | "
+                $"| {r.Workers} | {r.Transport} | {F(r.MedianFirstResponseMilliseconds, 0)} | {F(r.MedianAllReadyMilliseconds, 0)} | {F(r.MedianAllAnsweringMilliseconds, 0)} | "
                 + $"{Each(r.FirstResponseMilliseconds)} | {Each(r.AllReadyMilliseconds)} | {Each(r.AllAnsweringMilliseconds)} |");
         }
 

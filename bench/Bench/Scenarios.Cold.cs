@@ -23,7 +23,7 @@ internal sealed partial class Scenarios
         var measured = new List<(string Executor, string Setup, LoadStats Load, long WindowRequests, CpuUsage Cpu)>();
         TimeSpan window = _settings.ColdWindow < _settings.ColdRun ? _settings.ColdWindow : _settings.ColdRun;
         int windowBuckets = (int)Math.Round(window / BenchSettings.ColdBucket);
-        foreach (string executor in LoadSubject.Executors)
+        foreach (string executor in LoadSubject.ExecutorsAndGrpcPool)
         {
             Progress($"cold: {executor}, {_settings.ColdRun.TotalSeconds} s from construction");
             RssSampler.ClientIdleBytes();

@@ -17,22 +17,22 @@ internal sealed partial class Scenarios
     /// </summary>
     public async Task<List<PoolStartResult>> PoolStartAsync()
     {
-        var results = new List<PoolStartResult>(s_poolSizes.Length);
-        foreach (int workers in s_poolSizes)
+        var results = new List<PoolStartResult>(2 * s_poolSizes.Length);
+        foreach ((int workers, WorkerTransport transport) in s_poolSizes.SelectMany(n => new[] { (n, WorkerTransport.Socket), (n, WorkerTransport.Grpc) }))
         {
             var first = new List<double>(_settings.PoolStartRuns);
             var all = new List<double>(_settings.PoolStartRuns);
             var answering = new List<double>(_settings.PoolStartRuns);
             for (int run = 0; run < _settings.PoolStartRuns; run++)
             {
-                Progress($"pool start: {workers} worker(s), run {run + 1} of {_settings.PoolStartRuns}");
-                (double firstMs, double allMs, double answeringMs) = await StartOnceAsync(workers);
+                Progress($"pool start: {workers} worker(s), {transport}, run {run + 1} of {_settings.PoolStartRuns}");
+                (double firstMs, double allMs, double answeringMs) = await StartOnceAsync(workers, transport);
                 first.Add(firstMs);
                 all.Add(allMs);
                 answering.Add(answeringMs);
             }
 
-            results.Add(new PoolStartResult(workers, first, all, answering, Median(first), Median(all), Median(answering)));
+            results.Add(new PoolStartResult(workers, transport.ToString(), first, all, answering, Median(first), Median(all), Median(answering)));
         }
 
         return results;
@@ -45,11 +45,11 @@ internal sealed partial class Scenarios
         return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
-    private async Task<(double FirstMs, double AllMs, double AnsweringMs)> StartOnceAsync(int workers)
+    private async Task<(double FirstMs, double AllMs, double AnsweringMs)> StartOnceAsync(int workers, WorkerTransport transport)
     {
         string url = _server.Url("/get");
         long start = Stopwatch.GetTimestamp();
-        await using var pool = new ProcessPoolExecutor(workers);
+        await using var pool = new ProcessPoolExecutor(workers, new ProcessPoolOptions { Transport = transport });
         await using var session = new FuturesSession(pool, options: LoadSubject.SessionOptions());
         Task<double> first = FirstResponseAsync(session, url, start);
         Task<double> answering = AllAnsweringAsync(session, url, workers, start);

@@ -53,7 +53,7 @@ internal sealed partial class Scenarios
     {
         string url = _server.Url(pathAndQuery);
         var measured = new List<WarmRun>();
-        foreach (string executor in LoadSubject.Executors)
+        foreach (string executor in LoadSubject.ExecutorsAndGrpcPool)
         {
             Progress($"{scenario}: {executor}");
             await using LoadSubject subject = LoadSubject.Create(executor, concurrency, PoolWorkers, url, expectedLength);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Session.Client;
 
 namespace Bench;
 
@@ -21,7 +22,7 @@ internal static class Targets
         ColdResult? cold = report.Cold.FirstOrDefault(c => c.Executor == Scenarios.ProcessPool);
         Ratio(checks, $"ProcessPoolExecutor, cold (first {F(cold?.WindowSeconds ?? 2, 0)} s of a fresh {Scenarios.PoolWorkers}-worker pool), small body, c={Scenarios.ColdConcurrency}: req/s ≥ 0.3× raw (cold)", cold?.WindowRequestsPerSecondVsRaw, 0.3);
 
-        PoolStartResult? four = report.PoolStart.FirstOrDefault(p => p.Workers == 4);
+        PoolStartResult? four = report.PoolStart.FirstOrDefault(p => p.Workers == 4 && p.Transport == nameof(WorkerTransport.Socket));
         AtMost(checks, "4 workers, construction → all answering (median): ≤ 350 ms", four?.MedianAllAnsweringMilliseconds, 350, "ms");
 
         Ratio(checks, "ThreadPoolExecutor, warm, small body, c=1: req/s ≥ 0.9× raw", Warm(Scenarios.ThreadPool, Scenarios.SmallPath, 1)?.RequestsPerSecondVsRaw, 0.9);

@@ -34,6 +34,7 @@ internal sealed partial class WorkerLauncher
         startInfo.Environment[WorkerEnvironment.SocketPath] = socketPath;
         startInfo.Environment[WorkerEnvironment.Token] = Token;
         startInfo.Environment[WorkerEnvironment.ParentProcessId] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        startInfo.Environment[WorkerEnvironment.Transport] = _options.Transport == WorkerTransport.Grpc ? WorkerEnvironment.GrpcTransport : WorkerEnvironment.SocketTransport;
         foreach ((string name, string value) in s_runtimeSettings)
         {
             startInfo.Environment[name] = value;

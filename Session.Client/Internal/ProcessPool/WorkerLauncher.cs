@@ -120,7 +120,7 @@ internal sealed partial class WorkerLauncher
         if (first == ready.Task)
         {
             ProcessPoolLog.WorkerStarted(_logger, process.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return new WorkerProcess(_host, process, socketPath, Token, exited.Task, output, _recycling);
+            return new WorkerProcess(_host, process, socketPath, _options.Transport, Token, exited.Task, output, _recycling);
         }
 
         string failure;

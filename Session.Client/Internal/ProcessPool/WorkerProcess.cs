@@ -22,8 +22,8 @@ internal sealed class WorkerProcess : ServingWorker
     private string? _killReason;
     private WorkerExitReason _killedFor;
 
-    public WorkerProcess(IWorkerHost host, Process process, string socketPath, string token, Task<int> exited, WorkerOutput output, RecyclePolicy recycling)
-        : base(host, UnixSocketChannel.Create(socketPath), token, recycling)
+    public WorkerProcess(IWorkerHost host, Process process, string socketPath, WorkerTransport transport, string token, Task<int> exited, WorkerOutput output, RecyclePolicy recycling)
+        : base(host, transport == WorkerTransport.Grpc ? UnixSocketChannel.Create(socketPath) : null, token, recycling)
     {
         _process = process;
         _socketPath = socketPath;
@@ -34,6 +34,10 @@ internal sealed class WorkerProcess : ServingWorker
     }
 
     public override int ProcessId { get; }
+
+    /// <inheritdoc/>
+    public override Task<SlotStream> OpenStreamAsync() =>
+        Channel is null ? SocketSlotStream.ConnectAsync(_socketPath, Token, DeadToken) : base.OpenStreamAsync();
 
     public override string Name => $"worker process {ProcessId}";
 
@@ -110,7 +114,7 @@ internal sealed class WorkerProcess : ServingWorker
         {
         }
 
-        Channel.Dispose();
+        Channel?.Dispose();
         _process.Dispose();
         try
         {

@@ -45,7 +45,7 @@ internal sealed class RemoteWorker(IWorkerHost host, WorkerEndpoint endpoint, Gr
         }
 
         MarkDead();
-        Channel.Dispose();
+        Channel!.Dispose();
     }
 
     internal override void Answered(Session.Contracts.Internal.ResponseHead head) => Volatile.Write(ref _processId, head.ProcessId);

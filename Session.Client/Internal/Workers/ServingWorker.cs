@@ -22,7 +22,7 @@ internal abstract class ServingWorker
     /// </summary>
     internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
 
-    private readonly WorkerProtocol.WorkerClient _client;
+    private readonly WorkerProtocol.WorkerClient? _client;
     private readonly Metadata _headers;
     private readonly RecyclePolicy? _recycling;
     private readonly int _taskLimit;
@@ -36,11 +36,13 @@ internal abstract class ServingWorker
     private int _retiring;
     private WorkerExitReason _retiredFor;
 
-    protected ServingWorker(IWorkerHost host, GrpcChannel channel, string token, RecyclePolicy? recycling)
+    /// <summary>A worker reached through <paramref name="channel"/>, or, when that is null, through the streams its slots open themselves (<see cref="OpenStreamAsync"/>).</summary>
+    protected ServingWorker(IWorkerHost host, GrpcChannel? channel, string token, RecyclePolicy? recycling)
     {
         Host = host;
         Channel = channel;
-        _client = new WorkerProtocol.WorkerClient(channel);
+        Token = token;
+        _client = channel is null ? null : new WorkerProtocol.WorkerClient(channel);
         _headers = new Metadata { { WorkerEnvironment.TokenHeader, token } };
         _recycling = recycling;
         _taskLimit = recycling?.TaskLimitForNewWorker() ?? 0;
@@ -69,7 +71,10 @@ internal abstract class ServingWorker
     /// <summary>Cancelled when the worker takes no more requests.</summary>
     public CancellationToken StopTakingToken => _stopTaking.Token;
 
-    protected GrpcChannel Channel { get; }
+    protected GrpcChannel? Channel { get; }
+
+    /// <summary>The token the worker expects.</summary>
+    protected string Token { get; }
 
     protected int InFlight => Volatile.Read(ref _inFlight);
 
@@ -86,7 +91,8 @@ internal abstract class ServingWorker
     }
 
     /// <summary>A new long-lived stream for a slot; calls on it end when the worker dies.</summary>
-    public SlotStream OpenStream() => new(_client.Serve(_headers, cancellationToken: _dead.Token));
+    public virtual Task<SlotStream> OpenStreamAsync() =>
+        Task.FromResult<SlotStream>(new GrpcSlotStream((_client ?? throw new InvalidOperationException("This worker has no gRPC channel.")).Serve(_headers, cancellationToken: _dead.Token)));
 
     public long NextCallId() => Interlocked.Increment(ref _lastCallId);
 

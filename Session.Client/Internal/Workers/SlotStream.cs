@@ -1,28 +1,27 @@
+using System.Net.Sockets;
 using Grpc.Core;
 using Session.Protocol;
 
 namespace Session.Client.Internal;
 
 /// <summary>
-/// One worker slot's long-lived stream. Requests go out one after another; writes are
+/// One worker slot's long-lived stream, over gRPC (<see cref="GrpcSlotStream"/>) or a socket of
+/// its own (<see cref="SocketSlotStream"/>). Requests go out one after another; writes are
 /// serialized because a cancel frame for the request that just ended may still be on its way
 /// when the next request starts.
 /// </summary>
-internal sealed class SlotStream : IDisposable
+internal abstract class SlotStream : IDisposable
 {
-    private readonly AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> _call;
     private readonly SemaphoreSlim _writing = new(1, 1);
 
-    public SlotStream(AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call) => _call = call;
-
-    public IAsyncStreamReader<WorkerFrame> Replies => _call.ResponseStream;
+    public abstract IAsyncStreamReader<WorkerFrame> Replies { get; }
 
     public async Task WriteAsync(ClientFrame frame)
     {
         await _writing.WaitAsync().ConfigureAwait(false);
         try
         {
-            await _call.RequestStream.WriteAsync(frame).ConfigureAwait(false);
+            await WriteFrameAsync(frame).ConfigureAwait(false);
         }
         finally
         {
@@ -37,7 +36,7 @@ internal sealed class SlotStream : IDisposable
         {
             await WriteAsync(new ClientFrame { Cancel = callId }).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RpcException or InvalidOperationException or ObjectDisposedException or OperationCanceledException or IOException)
+        catch (Exception exception) when (IsBrokenStream(exception))
         {
         }
     }
@@ -48,20 +47,39 @@ internal sealed class SlotStream : IDisposable
         try
         {
             await _writing.WaitAsync().ConfigureAwait(false);
-            await _call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            await CompleteWritesAsync().ConfigureAwait(false);
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            while (await _call.ResponseStream.MoveNext(limit.Token).ConfigureAwait(false))
+            while (await Replies.MoveNext(limit.Token).ConfigureAwait(false))
             {
             }
         }
-        catch (Exception exception) when (exception is RpcException or InvalidOperationException or ObjectDisposedException or OperationCanceledException or IOException)
+        catch (Exception exception) when (IsBrokenStream(exception))
         {
         }
     }
 
-    public void Dispose()
+    public virtual void Dispose() => _writing.Dispose();
+
+    protected abstract Task WriteFrameAsync(ClientFrame frame);
+
+    protected abstract Task CompleteWritesAsync();
+
+    private static bool IsBrokenStream(Exception exception) =>
+        exception is RpcException or InvalidOperationException or ObjectDisposedException or OperationCanceledException or IOException or SocketException or InvalidDataException;
+}
+
+/// <summary>A slot's stream as a gRPC call on the worker's channel (remote workers; the local pool with <see cref="WorkerTransport.Grpc"/>).</summary>
+internal sealed class GrpcSlotStream(AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call) : SlotStream
+{
+    public override IAsyncStreamReader<WorkerFrame> Replies => call.ResponseStream;
+
+    public override void Dispose()
     {
-        _call.Dispose();
-        _writing.Dispose();
+        call.Dispose();
+        base.Dispose();
     }
+
+    protected override Task WriteFrameAsync(ClientFrame frame) => call.RequestStream.WriteAsync(frame);
+
+    protected override Task CompleteWritesAsync() => call.RequestStream.CompleteAsync();
 }

@@ -36,7 +36,7 @@ internal sealed class WorkerSlot(ServingWorker worker)
 
                 try
                 {
-                    stream ??= worker.OpenStream();
+                    stream ??= await worker.OpenStreamAsync().ConfigureAwait(false);
                 }
                 catch (Exception exception)
                 {

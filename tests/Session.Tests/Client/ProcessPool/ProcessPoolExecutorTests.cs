@@ -165,18 +165,36 @@ public sealed class ProcessPoolExecutorTests
     }
 
     [Test]
-    public async Task WorkerSocket_RefusesCallsWithoutThePoolsToken()
+    public async Task WorkerSocket_RefusesConnectionsWithoutThePoolsToken()
     {
         await Waits.UntilAsync(() => _pool.WorkerProcessIds.Count == 3, "3 workers to be ready");
         string socket = Directory.EnumerateFiles(_pool.SocketDirectory, "*.sock").First();
+        var request = new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0x90) };
+
+        Assert.ThrowsAsync<IOException>(() => WorkerSockets.FramedCallAsync(socket, token: null, request), "no token: closed unanswered");
+        Assert.ThrowsAsync<IOException>(() => WorkerSockets.FramedCallAsync(socket, token: new string('0', 64), request), "a wrong token: closed unanswered");
+
+        WorkerFrame[] answer = await WorkerSockets.FramedCallAsync(socket, _pool.Token, request);
+        Assert.That(answer.Last().End, Is.True, "with the token, the worker answers (the empty work item with an error)");
+        Assert.That(answer.Last().Error.IsEmpty, Is.False);
+        await using var session = new FuturesSession(_pool);
+        Assert.That((await session.GetAsync(TestServer.Url("/get")).Within()).StatusCode, Is.EqualTo(200));
+    }
+
+    [Test]
+    public async Task WorkerSocket_OnGrpc_RefusesCallsWithoutThePoolsToken()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { Transport = WorkerTransport.Grpc });
+        await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 1, "the worker to be ready");
+        string socket = Directory.EnumerateFiles(pool.SocketDirectory, "*.sock").Single();
 
         RpcException missing = Assert.ThrowsAsync<RpcException>(() => CallWorkerAsync(socket, token: null));
         RpcException wrong = Assert.ThrowsAsync<RpcException>(() => CallWorkerAsync(socket, token: new string('0', 64)));
 
         Assert.That(missing.StatusCode, Is.EqualTo(StatusCode.Unauthenticated));
         Assert.That(wrong.StatusCode, Is.EqualTo(StatusCode.Unauthenticated));
-        await CallWorkerAsync(socket, _pool.Token);
-        await using var session = new FuturesSession(_pool);
+        await CallWorkerAsync(socket, pool.Token);
+        await using var session = new FuturesSession(pool);
         Assert.That((await session.GetAsync(TestServer.Url("/get")).Within()).StatusCode, Is.EqualTo(200));
     }
 

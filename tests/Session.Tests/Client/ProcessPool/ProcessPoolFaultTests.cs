@@ -341,6 +341,47 @@ public sealed class ProcessPoolFaultTests
         int worker = pool.WorkerProcessIds[0];
         string socketPath = Directory.EnumerateFiles(pool.SocketDirectory, "*.sock").Single();
 
+        // Bytes that are not frames at all ("GARB" announces a 1.1 GB frame): closed, nothing allocated for it.
+        using (var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            await raw.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).Within();
+            await raw.SendAsync(System.Text.Encoding.ASCII.GetBytes("GARBAGE / HTTP/9\r\n\r\n" + new string('x', 10000))).Within();
+            byte[] buffer = new byte[4096];
+            int read;
+            try
+            {
+                read = await raw.ReceiveAsync(buffer).Within();
+            }
+            catch (SocketException exception) when (exception.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                read = 0;
+            }
+
+            Assert.That(read, Is.EqualTo(0), "the worker closes the connection without a word");
+        }
+
+        // A well-formed frame whose payload is garbage: answered with an error, not a crash.
+        WorkerFrame[] garbageReply = await WorkerSockets.FramedCallAsync(socketPath, pool.Token, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0xc1, 0xff, 0x00, 0x13) });
+        Assert.That(garbageReply.Single().Error.IsEmpty, Is.False, "an error frame");
+        Assert.That(garbageReply.Single().End, Is.True, "that ends the answer (and the worker ends the stream)");
+
+        // A frame larger than any the protocol uses: the connection is closed before it is read.
+        Assert.ThrowsAsync<IOException>(() => WorkerSockets.FramedCallAsync(socketPath, pool.Token, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }));
+
+        Response response = await session.GetAsync(TestServer.Url("/get")).Within();
+        Assert.That(response.StatusCode, Is.EqualTo(200));
+        Assert.That(response.ProcessId, Is.EqualTo(worker), "the same worker, unharmed");
+    }
+
+    [Test]
+    public async Task GarbageOnAWorkerSocket_OnGrpc_IsRefused_AndThePoolKeepsServing()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory, Transport = WorkerTransport.Grpc });
+        await using var session = new FuturesSession(pool);
+        await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 1, "the worker to be ready");
+        int worker = pool.WorkerProcessIds[0];
+        string socketPath = Directory.EnumerateFiles(pool.SocketDirectory, "*.sock").Single();
+
         // Bytes that are not HTTP/2 at all.
         using (var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
         {

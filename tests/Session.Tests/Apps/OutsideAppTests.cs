@@ -65,7 +65,7 @@ public sealed class OutsideAppTests
             Assert.That(exitCode, Is.Zero, output);
             using System.Text.Json.JsonDocument report = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json));
             System.Text.Json.JsonElement[] throughput = [.. report.RootElement.GetProperty("Throughput").EnumerateArray()];
-            Assert.That(throughput.Select(t => t.GetProperty("Executor").GetString()).Distinct(), Has.Exactly(3).Items);
+            Assert.That(throughput.Select(t => t.GetProperty("Executor").GetString()).Distinct(), Has.Exactly(4).Items, "raw, thread pool, process pool on each transport");
             Assert.That(throughput.Select(t => t.GetProperty("Load").GetProperty("Errors").GetInt64()), Is.All.Zero);
             Assert.That(throughput.Select(t => t.GetProperty("Load").GetProperty("Requests").GetInt64()), Is.All.Positive);
             Assert.That(report.RootElement.GetProperty("Memory").EnumerateArray().Select(m => m.GetProperty("Errors").GetInt64()), Is.All.Zero);

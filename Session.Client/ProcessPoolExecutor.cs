@@ -11,9 +11,9 @@ namespace Session.Client;
 
 /// <summary>
 /// Runs requests in <see cref="MaxWorkers"/> worker processes, each with its own HttpClient,
-/// reached by gRPC over a Unix socket. Callbacks run inside the worker, so a large body can be
-/// reduced there and only the result comes back. The counterpart of
-/// <c>concurrent.futures.ProcessPoolExecutor</c>, without its breakage: a worker that dies fails
+/// reached over a Unix socket (see <see cref="ProcessPoolOptions.Transport"/>). Callbacks run
+/// inside the worker, so a large body can be reduced there and only the result comes back. The
+/// counterpart of <c>concurrent.futures.ProcessPoolExecutor</c>, without its breakage: a worker that dies fails
 /// only the requests it was running and is replaced; queued requests wait for the next worker.
 /// </summary>
 /// <remarks>

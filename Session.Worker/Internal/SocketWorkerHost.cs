@@ -10,12 +10,12 @@ namespace Session.Worker.Internal;
 /// <summary>
 /// A local worker on the socket transport (<see cref="FramedStream"/>): no web server, a listening
 /// Unix socket, and one connection per slot of the pool. A connection whose first frame does not
-/// carry the token, within <see cref="HelloTimeout"/>, is closed unread. When a connection breaks,
+/// carry the token, within <see cref="s_helloTimeout"/>, is closed unread. When a connection breaks,
 /// what runs for it is cancelled, as a gRPC call's would be.
 /// </summary>
 internal static class SocketWorkerHost
 {
-    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_helloTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Listens, says it is ready, and serves until the process exits (its parent going away ends
@@ -70,7 +70,7 @@ internal static class SocketWorkerHost
         var requests = new FrameReader<ClientFrame>(stream, ClientFrame.Parser, WireLimits.MaxMessage, broken) { MaxMessage = FramedStream.MaxHelloMessage };
         try
         {
-            using (var hello = new CancellationTokenSource(HelloTimeout))
+            using (var hello = new CancellationTokenSource(s_helloTimeout))
             {
                 if (!await requests.MoveNext(hello.Token).ConfigureAwait(false)
                     || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(requests.Current.Token), token))

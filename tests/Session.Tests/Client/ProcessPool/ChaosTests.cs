@@ -26,10 +26,11 @@ public sealed class ChaosTests
 {
     private static readonly int s_total = int.TryParse(Environment.GetEnvironmentVariable("PROCESSFUTURES_CHAOS_REQUESTS"), out int total) && total > 0 ? total : 5000;
 
-    [Test]
-    public async Task Requests_WhileWorkersAreKilledAndRecycled_EveryTaskEndsExactlyOnce()
+    [TestCase(WorkerTransport.Socket)]
+    [TestCase(WorkerTransport.Grpc)]
+    public async Task Requests_WhileWorkersAreKilledAndRecycled_EveryTaskEndsExactlyOnce(WorkerTransport transport)
     {
-        await using var pool = new ProcessPoolExecutor(3, new ProcessPoolOptions { ConcurrencyPerWorker = 4, MaxTasksPerWorker = 400, LoggerFactory = TestLogging.Factory });
+        await using var pool = new ProcessPoolExecutor(3, new ProcessPoolOptions { ConcurrencyPerWorker = 4, MaxTasksPerWorker = 400, LoggerFactory = TestLogging.Factory, Transport = transport });
         await using var session = new FuturesSession(pool);
         await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 3, "3 workers to be ready");
         var random = new Random(20261124);

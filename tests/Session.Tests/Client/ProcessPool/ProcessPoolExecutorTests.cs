@@ -37,8 +37,8 @@ public sealed class ProcessPoolExecutorTests
     public void Pool_MaxWorkersZero_MeansOnePerCore_AndNegativeIsRefused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = new ProcessPoolExecutor(-1));
-        ArgumentException invalid = Assert.Throws<ArgumentException>(() => _ = new ProcessPoolExecutor(1, new ProcessPoolOptions { ConcurrencyPerWorker = 0, MaxTasksPerWorker = -1, WorkerStartTimeout = TimeSpan.Zero }));
-        Assert.That(invalid.Message, Does.Contain("ConcurrencyPerWorker '0'").And.Contain("MaxTasksPerWorker '-1'").And.Contain("WorkerStartTimeout"));
+        ArgumentException invalid = Assert.Throws<ArgumentException>(() => _ = new ProcessPoolExecutor(1, new ProcessPoolOptions { ConcurrencyPerWorker = 0, MaxTasksPerWorker = -1, WorkerStartTimeout = TimeSpan.Zero, Transport = (WorkerTransport)7 }));
+        Assert.That(invalid.Message, Does.Contain("ConcurrencyPerWorker '0'").And.Contain("MaxTasksPerWorker '-1'").And.Contain("WorkerStartTimeout").And.Contain("Transport '7'"));
     }
 
     [Test]

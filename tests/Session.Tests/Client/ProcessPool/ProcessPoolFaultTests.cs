@@ -18,10 +18,11 @@ namespace Session.Tests.Client.ProcessPool;
 /// </summary>
 public sealed class ProcessPoolFaultTests
 {
-    [Test]
-    public async Task WorkerKilledMidRequest_FailsOnlyItsRequests_AndIsReplaced()
+    [TestCase(WorkerTransport.Socket)]
+    [TestCase(WorkerTransport.Grpc)]
+    public async Task WorkerKilledMidRequest_FailsOnlyItsRequests_AndIsReplaced(WorkerTransport transport)
     {
-        await using var pool = new ProcessPoolExecutor(2, new ProcessPoolOptions { ConcurrencyPerWorker = 2, LoggerFactory = TestLogging.Factory });
+        await using var pool = new ProcessPoolExecutor(2, new ProcessPoolOptions { ConcurrencyPerWorker = 2, LoggerFactory = TestLogging.Factory, Transport = transport });
         await using var session = new FuturesSession(pool);
         await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 2, "2 workers to be ready");
         int victim = pool.WorkerProcessIds[0];

@@ -56,10 +56,11 @@ public sealed class StreamingFaultTests
         Assert.That(() => streamed.ContentStream.ReadAsync(new byte[10]).AsTask(), Throws.InstanceOf<ObjectDisposedException>());
     }
 
-    [Test]
-    public async Task WorkerKilledMidStream_TheReaderGetsWorkerCrashedException_AndThePoolServesOn()
+    [TestCase(WorkerTransport.Socket)]
+    [TestCase(WorkerTransport.Grpc)]
+    public async Task WorkerKilledMidStream_TheReaderGetsWorkerCrashedException_AndThePoolServesOn(WorkerTransport transport)
     {
-        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory, Transport = transport });
         await using var session = new FuturesSession(pool);
         int worker = (await session.GetAsync(TestServer.Url("/get")).Within()).ProcessId;
 

@@ -14,7 +14,13 @@ namespace Session.Shared;
 internal sealed class FrameReader<T>(Stream stream, MessageParser<T> parser, int maxMessage, CancellationTokenSource? broken = null) : IAsyncStreamReader<T>
     where T : class, IMessage<T>
 {
-    private byte[] _buffer = new byte[16 * 1024];
+    private const int InitialBuffer = 16 * 1024;
+
+    // A buffer grown past this for one large frame (a 1 MiB inline body) is dropped once drained:
+    // a long-lived slot's stream keeps a small one, not the largest frame it ever carried.
+    private const int KeptBuffer = 128 * 1024;
+
+    private byte[] _buffer = new byte[InitialBuffer];
     private int _start;
     private int _end;
     private bool _ended;
@@ -58,6 +64,12 @@ internal sealed class FrameReader<T>(Stream stream, MessageParser<T> parser, int
             }
 
             _start += length;
+            if (_start == _end && _buffer.Length > KeptBuffer)
+            {
+                _buffer = new byte[InitialBuffer];
+                _start = _end = 0;
+            }
+
             return true;
         }
         catch

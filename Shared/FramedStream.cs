@@ -18,7 +18,7 @@ internal static class FramedStream
     private static readonly byte[] s_end = new byte[4];
 
     /// <summary>Writes one message, length first, in one write.</summary>
-    public static async Task WriteAsync(Stream stream, IMessage message, CancellationToken cancellationToken = default)
+    public static async Task WriteAsync(Stream stream, IMessage message)
     {
         int size = message.CalculateSize();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(size + 4);
@@ -26,7 +26,7 @@ internal static class FramedStream
         {
             BinaryPrimitives.WriteInt32LittleEndian(buffer, size);
             message.WriteTo(buffer.AsSpan(4, size));
-            await stream.WriteAsync(buffer.AsMemory(0, size + 4), cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(buffer.AsMemory(0, size + 4)).ConfigureAwait(false);
         }
         finally
         {

@@ -1,6 +1,4 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 using Session.Contracts.Internal;
 using Session.Protocol;
 using Session.Shared;
@@ -25,7 +23,7 @@ internal static class SocketWorkerHost
     public static int Run(string socketPath, string token)
     {
         var service = new WorkerService(new RequestRunner(new HttpClientCache(), new CallbackRegistry()), new WorkerLifetime());
-        byte[] expected = Encoding.UTF8.GetBytes(token);
+        var expected = new TokenCheck(token);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         listener.Listen(128);
@@ -45,7 +43,7 @@ internal static class SocketWorkerHost
         }
     }
 
-    private static async Task AcceptAsync(Socket listener, WorkerService service, byte[] token)
+    private static async Task AcceptAsync(Socket listener, WorkerService service, TokenCheck token)
     {
         while (true)
         {
@@ -63,7 +61,7 @@ internal static class SocketWorkerHost
         }
     }
 
-    private static async Task ServeAsync(Socket connection, WorkerService service, byte[] token)
+    private static async Task ServeAsync(Socket connection, WorkerService service, TokenCheck token)
     {
         using var broken = new CancellationTokenSource();
         await using var stream = new NetworkStream(connection, ownsSocket: true);
@@ -73,7 +71,7 @@ internal static class SocketWorkerHost
             using (var hello = new CancellationTokenSource(s_helloTimeout))
             {
                 if (!await requests.MoveNext(hello.Token).ConfigureAwait(false)
-                    || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(requests.Current.Token), token))
+                    || !token.Accepts(requests.Current.Token))
                 {
                     return;
                 }

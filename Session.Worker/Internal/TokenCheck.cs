@@ -27,8 +27,7 @@ internal sealed class TokenCheck(string token, bool allowHealth = false, bool re
             return Task.CompletedTask;
         }
 
-        string? presented = context.Request.Headers[WorkerEnvironment.TokenHeader];
-        if (presented is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _token))
+        if (!Accepts(context.Request.Headers[WorkerEnvironment.TokenHeader]))
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Task.CompletedTask;
@@ -36,4 +35,8 @@ internal sealed class TokenCheck(string token, bool allowHealth = false, bool re
 
         return next(context);
     }
+
+    /// <summary>Whether <paramref name="presented"/> is the token, compared in constant time (a gRPC call's header, or a socket connection's first frame).</summary>
+    public bool Accepts(string? presented) =>
+        presented is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _token);
 }

@@ -60,6 +60,18 @@ internal sealed class PoolDirectory : IDisposable
             $"ProcessPoolExecutor found no directory for its workers' sockets: {string.Join("; ", problems)}. Set TMPDIR to a short, writable directory.");
     }
 
+    /// <summary>Removes a worker's socket file (the worker cannot: it may have been killed); never throws.</summary>
+    public static void RemoveSocket(string socketPath)
+    {
+        try
+        {
+            File.Delete(socketPath);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
     public void Dispose()
     {
         try

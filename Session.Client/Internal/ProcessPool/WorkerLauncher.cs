@@ -113,7 +113,7 @@ internal sealed partial class WorkerLauncher
         {
             KillQuietly(process);
             process.Dispose();
-            DeleteQuietly(socketPath);
+            PoolDirectory.RemoveSocket(socketPath);
             throw;
         }
 
@@ -150,7 +150,7 @@ internal sealed partial class WorkerLauncher
 
         // A worker that bound its socket but never said it was ready leaves the file behind: every
         // failed start would add one while the pool keeps retrying.
-        DeleteQuietly(socketPath);
+        PoolDirectory.RemoveSocket(socketPath);
         throw new WorkerStartException($"The worker '{command.Display}' ({command.HowFound}) {failure}. It printed: {output.Explain()}", command.WorkerPath);
     }
 
@@ -212,17 +212,6 @@ internal sealed partial class WorkerLauncher
         catch (InvalidOperationException)
         {
             return -1;
-        }
-    }
-
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
         }
     }
 

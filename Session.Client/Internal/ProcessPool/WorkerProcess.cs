@@ -116,13 +116,7 @@ internal sealed class WorkerProcess : ServingWorker
 
         Channel?.Dispose();
         _process.Dispose();
-        try
-        {
-            File.Delete(_socketPath);
-        }
-        catch (IOException)
-        {
-        }
+        PoolDirectory.RemoveSocket(_socketPath);
     }
 
     protected override void OnRetiring(string reason) => ProcessPoolLog.WorkerRecycling(Host.Logger, ProcessId, reason);

@@ -343,23 +343,7 @@ public sealed class ProcessPoolFaultTests
         string socketPath = Directory.EnumerateFiles(pool.SocketDirectory, "*.sock").Single();
 
         // Bytes that are not frames at all ("GARB" announces a 1.1 GB frame): closed, nothing allocated for it.
-        using (var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-        {
-            await raw.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).Within();
-            await raw.SendAsync(System.Text.Encoding.ASCII.GetBytes("GARBAGE / HTTP/9\r\n\r\n" + new string('x', 10000))).Within();
-            byte[] buffer = new byte[4096];
-            int read;
-            try
-            {
-                read = await raw.ReceiveAsync(buffer).Within();
-            }
-            catch (SocketException exception) when (exception.SocketErrorCode == SocketError.ConnectionReset)
-            {
-                read = 0;
-            }
-
-            Assert.That(read, Is.EqualTo(0), "the worker closes the connection without a word");
-        }
+        Assert.That(await SendGarbageAsync(socketPath), Is.EqualTo(0), "the worker closes the connection without a word");
 
         // A well-formed frame whose payload is garbage: answered with an error, not a crash.
         WorkerFrame[] garbageReply = await WorkerSockets.FramedCallAsync(socketPath, pool.Token, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0xc1, 0xff, 0x00, 0x13) });
@@ -383,16 +367,8 @@ public sealed class ProcessPoolFaultTests
         int worker = pool.WorkerProcessIds[0];
         string socketPath = Directory.EnumerateFiles(pool.SocketDirectory, "*.sock").Single();
 
-        // Bytes that are not HTTP/2 at all.
-        using (var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-        {
-            await raw.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).Within();
-            await raw.SendAsync(System.Text.Encoding.ASCII.GetBytes("GARBAGE / HTTP/9\r\n\r\n" + new string('x', 10000))).Within();
-            byte[] buffer = new byte[4096];
-            while (await raw.ReceiveAsync(buffer).Within() > 0)
-            {
-            }
-        }
+        // Bytes that are not HTTP/2 at all (Kestrel may say why before it closes the connection).
+        await SendGarbageAsync(socketPath);
 
         using GrpcChannel channel = WorkerSockets.Channel(socketPath);
         var client = new WorkerProtocol.WorkerClient(channel);
@@ -438,6 +414,29 @@ public sealed class ProcessPoolFaultTests
         File.WriteAllText(temporary, "#!/bin/sh\n" + body + "\n");
         File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Sends bytes that are no protocol at all to a worker's socket, and reads until the worker closes it; returns how many bytes it answered.</summary>
+    private static async Task<int> SendGarbageAsync(string socketPath)
+    {
+        using var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await raw.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).Within();
+        await raw.SendAsync(System.Text.Encoding.ASCII.GetBytes("GARBAGE / HTTP/9\r\n\r\n" + new string('x', 10000))).Within();
+        byte[] buffer = new byte[4096];
+        int total = 0;
+        try
+        {
+            for (int read; (read = await raw.ReceiveAsync(buffer).Within()) > 0;)
+            {
+                total += read;
+            }
+        }
+        catch (SocketException exception) when (exception.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // Closed with our bytes unread: a reset, not an answer.
+        }
+
+        return total;
     }
 
     private static async Task<WorkerFrame[]> CallAsync(WorkerProtocol.WorkerClient client, Metadata headers, ClientFrame frame)

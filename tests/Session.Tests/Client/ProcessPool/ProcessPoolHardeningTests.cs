@@ -167,17 +167,22 @@ public sealed class ProcessPoolHardeningTests
     [Test]
     public async Task Workers_RunWithoutADiagnosticsSocket_SoAKilledOneLeavesNothingInTmp()
     {
+        // Pids are reused: a socket left hours ago by another process with the worker's pid is not the worker's.
+        DateTime before = DateTime.UtcNow.AddSeconds(-1);
         await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
         await using var session = new FuturesSession(pool);
         int worker = (await session.GetAsync(TestServer.Url("/get")).Within()).ProcessId;
         string[] ownSockets = Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*");
 
-        string[] workerSockets = Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{worker}-*");
+        string[] workerSockets = DiagnosticSocketsSince(worker, before);
         Process.GetProcessById(worker).Kill();
         await Waits.UntilAsync(() => !WorkerProcesses.IsAlive(worker), "the worker to die");
 
         Assert.That(ownSockets, Is.Not.Empty, "this process has one (the check looks in the right place)");
         Assert.That(workerSockets, Is.Empty, "the worker never made one");
-        Assert.That(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{worker}-*"), Is.Empty);
+        Assert.That(DiagnosticSocketsSince(worker, before), Is.Empty);
     }
+
+    private static string[] DiagnosticSocketsSince(int pid, DateTime since) =>
+        [.. Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*").Where(path => File.GetLastWriteTimeUtc(path) >= since)];
 }

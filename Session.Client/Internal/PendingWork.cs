@@ -171,33 +171,44 @@ internal abstract partial class PendingWork
         return previous != Ended;
     }
 
-    /// <summary>The one way work ends, after the state became Ended: the task is set, then the bookkeeping runs whatever happens.</summary>
+    /// <summary>The one way work ends: span and metrics first (an awaiting caller finds them recorded), then the task, then the rest.</summary>
     private bool Finish(Outcome outcome, bool wasRunning)
     {
         try
         {
-            SetOutcome(outcome);
+            EndTelemetry(outcome, wasRunning);
         }
         finally
         {
-            CancellationTokenRegistration caller;
-            CancellationTokenRegistration session;
-            lock (_registrationsLock)
+            try
             {
-                _registrationsClosed = true;
-                caller = _callerRegistration;
-                session = _sessionRegistration;
-                _callerRegistration = default;
-                _sessionRegistration = default;
+                SetOutcome(outcome);
             }
-
-            caller.Unregister();
-            session.Unregister();
-            Session.Exit();
-            EndTelemetry(outcome, wasRunning);
+            finally
+            {
+                CloseRegistrations();
+                Session.Exit();
+            }
         }
 
         return true;
+    }
+
+    private void CloseRegistrations()
+    {
+        CancellationTokenRegistration caller;
+        CancellationTokenRegistration session;
+        lock (_registrationsLock)
+        {
+            _registrationsClosed = true;
+            caller = _callerRegistration;
+            session = _sessionRegistration;
+            _callerRegistration = default;
+            _sessionRegistration = default;
+        }
+
+        caller.Unregister();
+        session.Unregister();
     }
 
     private void WatchSessionDisposal() =>

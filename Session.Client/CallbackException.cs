@@ -1,4 +1,4 @@
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>
 /// A callback threw, in a worker process, an exception of a type that is not re-created in the

@@ -1,6 +1,5 @@
-using Session.Contracts;
 
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>The verbs: each is <see cref="FuturesSession.RequestAsync(HttpMethod, string, RequestOptions?, CancellationToken)"/> with its method, in its three shapes.</summary>
 public sealed partial class FuturesSession

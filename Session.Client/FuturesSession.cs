@@ -1,8 +1,6 @@
-using Session.Client.Internal;
-using Session.Contracts;
-using Session.Contracts.Internal;
+using ProcessFutures.Internal;
 
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>
 /// An HTTP session whose verbs return tasks instead of responses: the counterpart of

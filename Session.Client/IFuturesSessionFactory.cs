@@ -1,4 +1,4 @@
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>
 /// Makes <see cref="FuturesSession"/>s configured with

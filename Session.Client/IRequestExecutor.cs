@@ -1,7 +1,6 @@
-using Session.Client.Internal;
-using Session.Contracts.Internal;
+using ProcessFutures.Internal;
 
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>
 /// Runs the requests of one or more <see cref="FuturesSession"/>s: the counterpart of the

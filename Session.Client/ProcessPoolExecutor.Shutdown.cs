@@ -1,6 +1,6 @@
-using Session.Client.Internal;
+using ProcessFutures.Internal;
 
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>Workers leaving (recycled, dead) and the pool's own end.</summary>
 public sealed partial class ProcessPoolExecutor

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Session.Client.Internal;
+using ProcessFutures.Internal;
 
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>Keeping <see cref="MaxWorkers"/> workers running: starting, replacing, backing off, shutting down.</summary>
 public sealed partial class ProcessPoolExecutor
@@ -47,7 +47,7 @@ public sealed partial class ProcessPoolExecutor
 
                 // Anything else that goes wrong while starting is a failed start too: say what, back off, try again.
                 WorkerStartException failure = exception as WorkerStartException
-                    ?? new WorkerStartException($"Starting a worker failed: {exception.Message}", Options.WorkerPath ?? "Session.Worker.dll", exception);
+                    ?? new WorkerStartException($"Starting a worker failed: {exception.Message}", Options.WorkerPath ?? "ProcessFutures.dll", exception);
                 if (failure.IsPermanent)
                 {
                     // No start can succeed in this process (the launcher logged why, once): stop

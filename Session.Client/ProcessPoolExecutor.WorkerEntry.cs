@@ -1,10 +1,7 @@
-extern alias worker;
+using ProcessFutures.Internal;
+using WorkerHost = ProcessFutures.Internal.WorkerHost;
 
-using Session.Client.Internal;
-using Session.Contracts.Internal;
-using WorkerHost = worker::Session.Worker.Internal.WorkerHost;
-
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>The worker's entry point inside the app, for apps that are their own worker.</summary>
 public sealed partial class ProcessPoolExecutor

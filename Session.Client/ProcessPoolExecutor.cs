@@ -4,10 +4,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Session.Client.Internal;
-using Session.Contracts.Internal;
+using ProcessFutures.Internal;
 
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>
 /// Runs requests in <see cref="MaxWorkers"/> worker processes, each with its own HttpClient,

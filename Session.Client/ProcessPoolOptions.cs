@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>Settings of a <see cref="ProcessPoolExecutor"/>. Checked once, by its constructor.</summary>
 public sealed class ProcessPoolOptions
@@ -38,8 +38,8 @@ public sealed class ProcessPoolOptions
 
     /// <summary>
     /// The worker to start: a <c>.dll</c> (run with the dotnet host of the shared runtime this app
-    /// runs on) or an executable. Default: <see langword="null"/>, meaning <c>Session.Worker.dll</c>
-    /// beside <c>Session.Client.dll</c>, where referencing the package puts it; in a self-contained
+    /// runs on) or an executable. Default: <see langword="null"/>, meaning <c>ProcessFutures.dll</c> itself
+    /// (the assembly this type is in, which runs as the worker); in a self-contained
     /// or single-file app, the app itself (see <see cref="ProcessPoolExecutor.RunWorkerIfRequested"/>).
     /// </summary>
     public string? WorkerPath { get; set; }
@@ -99,7 +99,7 @@ public sealed class ProcessPoolOptions
 
         if (WorkerPath is { } path && string.IsNullOrWhiteSpace(path))
         {
-            problems.Add("WorkerPath is blank; leave it null to use the worker beside Session.Client.dll.");
+            problems.Add("WorkerPath is blank; leave it null to use ProcessFutures.dll itself.");
         }
 
         if (!Enum.IsDefined(Transport))

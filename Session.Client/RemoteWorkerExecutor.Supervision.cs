@@ -1,7 +1,7 @@
 using System.Net;
-using Session.Client.Internal;
+using ProcessFutures.Internal;
 
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>Resolving the target, and keeping one worker connection per resolved address: ready-checked, served, drained, reconnected.</summary>
 public sealed partial class RemoteWorkerExecutor

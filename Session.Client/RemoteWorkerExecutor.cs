@@ -2,10 +2,9 @@ using System.Collections.Concurrent;
 using System.Runtime.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Session.Client.Internal;
-using Session.Contracts.Internal;
+using ProcessFutures.Internal;
 
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>
 /// Runs requests on worker processes elsewhere: the same sessions, verbs, callbacks, errors and

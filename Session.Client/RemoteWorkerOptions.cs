@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>Settings of a <see cref="RemoteWorkerExecutor"/>. Checked once, by its constructor.</summary>
 public sealed class RemoteWorkerOptions

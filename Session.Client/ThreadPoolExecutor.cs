@@ -1,10 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Session.Client.Internal;
-using Session.Contracts.Internal;
+using ProcessFutures.Internal;
 
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>
 /// Runs requests in this process, at most <see cref="MaxWorkers"/> at once; the rest wait in

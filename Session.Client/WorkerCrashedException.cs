@@ -1,4 +1,4 @@
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>
 /// The worker process running a request died (it crashed, was killed, ran out of memory, or was

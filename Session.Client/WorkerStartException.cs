@@ -1,4 +1,4 @@
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>
 /// No worker process could be started: the worker file is missing or broken, it exited before it

@@ -1,4 +1,4 @@
-namespace Session.Client;
+namespace ProcessFutures;
 
 /// <summary>How a <see cref="ProcessPoolExecutor"/> talks to its workers. Both carry the same messages (proto/worker.proto) on a Unix socket in the pool's private directory, with the pool's token.</summary>
 public enum WorkerTransport

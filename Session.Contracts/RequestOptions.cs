@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Session.Contracts;
+namespace ProcessFutures;
 
 /// <summary>
 /// The per-request arguments of Python requests (<c>headers=</c>, <c>params=</c>, <c>json=</c>,

@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using MessagePack;
-using Session.Contracts.Internal;
+using ProcessFutures.Internal;
 
-namespace Session.Contracts;
+namespace ProcessFutures;
 
 /// <summary>
 /// An HTTP response, the counterpart of <c>requests.Response</c>. Usually it holds its whole

@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Session.Contracts;
+namespace ProcessFutures;
 
 /// <summary>
 /// Retries for a request, as data (the <c>HTTPAdapter(max_retries=…)</c> of Python requests): it

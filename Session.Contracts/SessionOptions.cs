@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Session.Contracts;
+namespace ProcessFutures;
 
 /// <summary>
 /// What a <c>requests.Session</c> carries, as plain data: default headers and cookies, base

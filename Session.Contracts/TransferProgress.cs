@@ -1,4 +1,4 @@
-namespace Session.Contracts;
+namespace ProcessFutures;
 
 /// <summary>
 /// How far a request's transfer has come, reported through <see cref="RequestOptions.Progress"/>

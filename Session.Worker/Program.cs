@@ -1,9 +1,8 @@
-using Session.Worker.Internal;
 
-namespace Session.Worker;
+namespace ProcessFutures.Internal;
 
 /// <summary>
-/// The entry point when the pool starts Session.Worker.dll with the dotnet host (framework-dependent
+/// The entry point when the pool starts ProcessFutures.dll with the dotnet host (framework-dependent
 /// apps), never by hand (see <see cref="WorkerHost"/>). An explicit internal class, not top-level
 /// statements: for those, ASP.NET Core generates a public global <c>Program</c>, which every app
 /// referencing the package would then see beside its own (WebApplicationFactory&lt;Program&gt;).

@@ -1,12 +1,9 @@
 using Grpc.Core;
 using MessagePack;
-using Session.Contracts.Internal;
-using Session.Protocol;
-using Session.Shared;
-using Session.Worker.Internal;
-using WorkerProtocol = Session.Protocol.Worker;
+using ProcessFutures.Protocol;
+using WorkerProtocol = ProcessFutures.Protocol.Worker;
 
-namespace Session.Worker;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Serves one slot's stream: requests one after another, each run by <see cref="RequestRunner"/>.
@@ -29,7 +26,7 @@ internal sealed class WorkerService(RequestRunner runner, WorkerLifetime lifetim
         Task<bool> next = requestStream.MoveNext(callToken);
         try
         {
-            while (await next)
+            while (await next.ConfigureAwait(false))
             {
                 ClientFrame frame = requestStream.Current;
                 if (frame.Cancel != 0)
@@ -50,12 +47,12 @@ internal sealed class WorkerService(RequestRunner runner, WorkerLifetime lifetim
                     }
 
                     item = ContractSerializer.FromBytes<WorkItem>(frame.Start.Memory);
-                    body = await ReadBodyAsync(frame, requestStream, item.ContentLength, callToken);
+                    body = await ReadBodyAsync(frame, requestStream, item.ContentLength, callToken).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (exception is InvalidDataException or MessagePackSerializationException or FormatException or EndOfStreamException)
                 {
                     // The stream's framing can no longer be trusted: answer, then end the stream.
-                    await answer.WriteErrorAsync(WorkerErrorKind.Rejected, exception);
+                    await answer.WriteErrorAsync(WorkerErrorKind.Rejected, exception).ConfigureAwait(false);
                     return;
                 }
 
@@ -67,7 +64,7 @@ internal sealed class WorkerService(RequestRunner runner, WorkerLifetime lifetim
                     // When this ends, 'next' is pending, or holds what follows (the next start,
                     // a late cancel, or the end of the stream): the loop takes it from there.
                     next = requestStream.MoveNext(callToken);
-                    while (!run.IsCompleted && await Task.WhenAny(run, next) == next && await next && requestStream.Current.Cancel != 0)
+                    while (!run.IsCompleted && await Task.WhenAny(run, next).ConfigureAwait(false) == next && await next.ConfigureAwait(false) && requestStream.Current.Cancel != 0)
                     {
                         current.Cancel(requestStream.Current.Cancel);
                         next = requestStream.MoveNext(callToken);
@@ -75,7 +72,7 @@ internal sealed class WorkerService(RequestRunner runner, WorkerLifetime lifetim
                 }
                 finally
                 {
-                    await run;
+                    await run.ConfigureAwait(false);
                     current.End();
                 }
             }
@@ -103,7 +100,7 @@ internal sealed class WorkerService(RequestRunner runner, WorkerLifetime lifetim
         body.Write(start.Body.Span);
         while (body.Length < length)
         {
-            if (!await requestStream.MoveNext(cancellationToken))
+            if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
                 throw new InvalidDataException($"The request body ended after {body.Length} of {length} bytes.");
             }

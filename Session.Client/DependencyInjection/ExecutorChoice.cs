@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Session.Client;
+using ProcessFutures;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

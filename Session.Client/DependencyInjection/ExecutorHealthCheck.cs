@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Session.Client;
+using ProcessFutures;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -2,8 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

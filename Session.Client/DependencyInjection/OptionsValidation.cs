@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
-using Session.Client;
-using Session.Client.Internal;
-using Session.Contracts;
+using ProcessFutures;
+using ProcessFutures.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,4 @@
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>How messages show values that can be long.</summary>
 internal static class Describe

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Disposal that happens once: the first caller decides, under the lock, that it is the one; the

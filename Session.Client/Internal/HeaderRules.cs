@@ -1,4 +1,4 @@
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>What HTTP allows in a header name (RFC 9110 token) and value (no CR, LF or NUL; Latin-1).</summary>
 internal static class HeaderRules

@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using Session.Contracts;
-using Session.Contracts.Internal;
-using Session.Shared;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Runs one request in this process (the <see cref="ThreadPoolExecutor"/>'s way): the exchange,

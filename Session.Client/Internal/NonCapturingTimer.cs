@@ -1,4 +1,4 @@
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>A one-shot timer that does not capture the current ExecutionContext (so it keeps no caller's AsyncLocals alive), as grpc-dotnet's NonCapturingTimer.</summary>
 internal static class NonCapturingTimer

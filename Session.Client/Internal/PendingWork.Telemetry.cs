@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Session.Contracts;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>A request's span and measurements: begun at submission, ended with the request, whatever ends it.</summary>
 internal abstract partial class PendingWork

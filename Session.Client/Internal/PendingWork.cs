@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using Session.Contracts;
-using Session.Contracts.Internal;
-using Session.Shared;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// One submitted request, from queue to completion: Queued → Running → Ended (and back from

@@ -1,7 +1,5 @@
-using Session.Contracts;
-using Session.Contracts.Internal;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>Work whose task yields a <typeparamref name="T"/>: the Response itself, or a callback's result.</summary>
 internal sealed class PendingWork<T> : PendingWork

@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Session.Contracts;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>The request's body: JSON, a form, bytes, or a file to stream; and where a download goes.</summary>
 internal static partial class RequestPreparer

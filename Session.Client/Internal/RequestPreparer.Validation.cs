@@ -1,6 +1,5 @@
-using Session.Contracts;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>What makes options and headers valid: every problem found is reported, in one exception.</summary>
 internal static partial class RequestPreparer

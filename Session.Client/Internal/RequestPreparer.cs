@@ -1,8 +1,6 @@
 using System.Text;
-using Session.Contracts;
-using Session.Contracts.Internal;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Turns a call (method, URL, <see cref="RequestOptions"/>) and a session's

@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using Session.Contracts;
-using Session.Contracts.Internal;
-using Session.Shared;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// What the executors and the pending work of a <see cref="FuturesSession"/> see of it: its

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>The thread pool executor's log events: its lifecycle only, nothing per request. Event ids (from 100) are never reused.</summary>
 internal static partial class ThreadPoolLog

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// The queue of both executors: requests wait here in submission order until a slot (a thread-pool

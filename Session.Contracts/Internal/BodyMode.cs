@@ -1,4 +1,4 @@
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>What whoever runs a request does with the response body.</summary>
 internal enum BodyMode

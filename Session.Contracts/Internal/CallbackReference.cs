@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using MessagePack;
 
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Names a static method so that another process can find it: the assembly (its file, and its

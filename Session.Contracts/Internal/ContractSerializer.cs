@@ -1,7 +1,7 @@
 using System.Buffers;
 using MessagePack;
 
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>The one set of MessagePack options, and the helpers every side uses to write and read payloads.</summary>
 internal static class ContractSerializer

@@ -1,7 +1,7 @@
 using System.Net;
 using MessagePack;
 
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>One cookie of a session's jar, as sent to a worker.</summary>
 internal readonly record struct CookieData(string Name, string Value, string Domain, string Path, bool Secure, long ExpiresUtcTicks)

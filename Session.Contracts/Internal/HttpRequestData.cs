@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// One request, fully prepared on the calling side (session defaults merged, URL resolved,

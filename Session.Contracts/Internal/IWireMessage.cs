@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// A message of the worker protocol, written and read by hand with MessagePack's

@@ -2,7 +2,7 @@ using System.Buffers;
 using MessagePack;
 using MessagePack.Formatters;
 
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Lets a <see cref="Response"/> cross processes as (part of) a callback's result, keeping its

@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// What a worker sends before a body or a callback result: the response without its content,

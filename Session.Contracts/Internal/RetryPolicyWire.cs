@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>A <see cref="RetryPolicy"/> in the worker protocol: written by hand, like every protocol message.</summary>
 internal static class RetryPolicyWire

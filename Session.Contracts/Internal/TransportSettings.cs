@@ -1,4 +1,4 @@
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// What shapes a session's connections (as opposed to its requests). Sessions with equal

@@ -1,4 +1,4 @@
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>The sizes both sides of the worker protocol agree on, in one place.</summary>
 internal static class WireLimits

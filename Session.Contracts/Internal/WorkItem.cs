@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>The first frame of a request to a worker: the request, its body's length, and the callback to run, if any.</summary>
 internal sealed class WorkItem : IWireMessage<WorkItem>

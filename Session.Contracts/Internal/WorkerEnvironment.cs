@@ -1,4 +1,4 @@
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// The environment variables through which the pool configures a worker. The token travels

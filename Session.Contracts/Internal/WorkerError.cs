@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using MessagePack;
 
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>An exception thrown in a worker, as data: enough to raise the same kind of exception in the client.</summary>
 internal sealed class WorkerError : IWireMessage<WorkerError>

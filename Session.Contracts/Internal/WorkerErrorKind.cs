@@ -1,4 +1,4 @@
-namespace Session.Contracts.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>Why a worker could not return a result.</summary>
 internal enum WorkerErrorKind

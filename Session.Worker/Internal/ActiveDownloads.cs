@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Session.Shared;
 
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// The temporary files of the downloads this worker is writing, so that a worker told to exit

@@ -1,10 +1,8 @@
 using Google.Protobuf;
 using Grpc.Core;
-using Session.Contracts;
-using Session.Contracts.Internal;
-using Session.Protocol;
+using ProcessFutures.Protocol;
 
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Writes one answer on a slot's stream, one frame at a time (writes never overlap): the head
@@ -84,13 +82,13 @@ internal sealed class AnswerWriter(IServerStreamWriter<WorkerFrame> stream, Work
     private async Task SendProgressAsync()
     {
         await Task.Yield();
-        await _writing.WaitAsync();
+        await _writing.WaitAsync().ConfigureAwait(false);
         try
         {
             Protocol.Progress? progress = TakeProgress(ending: false);
             if (progress is not null)
             {
-                await stream.WriteAsync(new WorkerFrame { Progress = progress });
+                await stream.WriteAsync(new WorkerFrame { Progress = progress }).ConfigureAwait(false);
             }
         }
         catch (Exception exception) when (exception is IOException or InvalidOperationException or OperationCanceledException)
@@ -105,7 +103,7 @@ internal sealed class AnswerWriter(IServerStreamWriter<WorkerFrame> stream, Work
 
     private async Task WriteAsync(WorkerFrame frame, bool end)
     {
-        await _writing.WaitAsync();
+        await _writing.WaitAsync().ConfigureAwait(false);
         try
         {
             if (_hasHead)
@@ -123,7 +121,7 @@ internal sealed class AnswerWriter(IServerStreamWriter<WorkerFrame> stream, Work
                         break;
                     }
 
-                    await stream.WriteAsync(new WorkerFrame { Head = piece });
+                    await stream.WriteAsync(new WorkerFrame { Head = piece }).ConfigureAwait(false);
                 }
             }
 
@@ -134,7 +132,7 @@ internal sealed class AnswerWriter(IServerStreamWriter<WorkerFrame> stream, Work
 
             frame.End = end;
             frame.Draining = end && lifetime.IsDraining;
-            await stream.WriteAsync(frame);
+            await stream.WriteAsync(frame).ConfigureAwait(false);
         }
         finally
         {
@@ -144,7 +142,7 @@ internal sealed class AnswerWriter(IServerStreamWriter<WorkerFrame> stream, Work
         if (end)
         {
             // A report in flight found nothing to send (this frame took it) or is done: nothing follows the end.
-            await _progressSender;
+            await _progressSender.ConfigureAwait(false);
         }
     }
 

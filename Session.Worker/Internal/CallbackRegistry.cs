@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.Loader;
-using Session.Contracts.Internal;
 
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Finds the method a <see cref="CallbackReference"/> names: its assembly is loaded once per
@@ -68,7 +67,7 @@ internal sealed class CallbackRegistry(bool byNameOnly = false)
     private static bool IsCallbackShape(MethodInfo method)
     {
         ParameterInfo[] parameters = method.GetParameters();
-        return parameters.Length >= 1 && parameters[0].ParameterType == typeof(Session.Contracts.Response)
+        return parameters.Length >= 1 && parameters[0].ParameterType == typeof(ProcessFutures.Response)
             && (parameters.Length == 1 || (parameters.Length == 2 && parameters[1].ParameterType == typeof(CancellationToken)));
     }
 

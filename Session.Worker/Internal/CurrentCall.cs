@@ -1,4 +1,4 @@
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>The request a slot's stream is running, so that a cancel frame naming it can abort it (and not a later one).</summary>
 internal sealed class CurrentCall

@@ -1,7 +1,5 @@
-using Session.Contracts.Internal;
-using Session.Shared;
 
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// One long-lived HttpClient (and connection pool) per distinct <see cref="TransportSettings"/>,

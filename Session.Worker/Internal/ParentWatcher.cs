@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Ends the worker when the pool that started it is gone. The pool holds the write end of this

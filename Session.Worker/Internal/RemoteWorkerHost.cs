@@ -1,10 +1,15 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Session.Contracts.Internal;
 
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Runs a worker in remote mode (<c>--remote</c>), for a RemoteWorkerExecutor on other machines:

@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Buffers;
-using Session.Contracts;
-using Session.Contracts.Internal;
-using Session.Shared;
 
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Runs one request in the worker and writes its answer: sends it with the client for its
@@ -27,7 +24,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
         }
         catch (Exception exception)
         {
-            await answer.WriteErrorAsync(WorkerErrorKind.Rejected, exception);
+            await answer.WriteErrorAsync(WorkerErrorKind.Rejected, exception).ConfigureAwait(false);
             return;
         }
 
@@ -38,23 +35,23 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
         Response response;
         try
         {
-            ExchangeResult exchange = await ResilientExchange.SendAsync(client, request, body, jar, progress, deadline.Token);
+            ExchangeResult exchange = await ResilientExchange.SendAsync(client, request, body, jar, progress, deadline.Token).ConfigureAwait(false);
             if (callback is null && request.Mode != BodyMode.Download)
             {
-                await RelayAsync(exchange, request, jar, answer, request.Mode == BodyMode.Buffer ? progress : null, deadline);
+                await RelayAsync(exchange, request, jar, answer, request.Mode == BodyMode.Buffer ? progress : null, deadline).ConfigureAwait(false);
                 return;
             }
 
-            response = await ReadAsync(exchange, request, progress, deadline.Token);
+            response = await ReadAsync(exchange, request, progress, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException exception) when (!answer.Ended)
         {
-            await answer.WriteErrorAsync(deadline.TimedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception));
+            await answer.WriteErrorAsync(deadline.TimedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception)).ConfigureAwait(false);
             return;
         }
         catch (Exception exception) when (!answer.Ended)
         {
-            await answer.WriteErrorAsync(WorkerErrorKind.Transport, exception);
+            await answer.WriteErrorAsync(WorkerErrorKind.Transport, exception).ConfigureAwait(false);
             return;
         }
 
@@ -63,45 +60,45 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
         {
             // A download: the file is complete and in place.
             answer.SetHead(head);
-            await answer.WriteChunkAsync(ReadOnlyMemory<byte>.Empty, last: true);
+            await answer.WriteChunkAsync(ReadOnlyMemory<byte>.Empty, last: true).ConfigureAwait(false);
             return;
         }
 
         object? result;
         try
         {
-            result = await callback.InvokeAsync(response, deadline.Token);
+            result = await callback.InvokeAsync(response, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException exception) when (deadline.Token.IsCancellationRequested)
         {
-            await answer.WriteErrorAsync(deadline.TimedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception));
+            await answer.WriteErrorAsync(deadline.TimedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception)).ConfigureAwait(false);
             return;
         }
         catch (Exception exception)
         {
-            await answer.WriteErrorAsync(WorkerErrorKind.Callback, exception);
+            await answer.WriteErrorAsync(WorkerErrorKind.Callback, exception).ConfigureAwait(false);
             return;
         }
         finally
         {
             // A streamed body the callback did not finish is abandoned here (its exchange aborted).
-            await response.DisposeAsync();
+            await response.DisposeAsync().ConfigureAwait(false);
         }
 
-        await WriteResultAsync(callback, result, head, answer);
+        await WriteResultAsync(callback, result, head, answer).ConfigureAwait(false);
     }
 
     private static async Task<Response> ReadAsync(ExchangeResult exchange, HttpRequestData request, ProgressTracker? progress, CancellationToken cancellationToken)
     {
         if (request.Mode != BodyMode.Download)
         {
-            return await ResponseReader.ReadAsync(exchange, request, progress, cancellationToken);
+            return await ResponseReader.ReadAsync(exchange, request, progress, cancellationToken).ConfigureAwait(false);
         }
 
         ActiveDownloads.Add(request.DownloadTempPath!);
         try
         {
-            return await ResponseReader.ReadAsync(exchange, request, progress, cancellationToken);
+            return await ResponseReader.ReadAsync(exchange, request, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -130,7 +127,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
         if (streamed)
         {
             deadline.Disarm();
-            await answer.WriteHeadAsync(head);
+            await answer.WriteHeadAsync(head).ConfigureAwait(false);
         }
         else
         {
@@ -140,7 +137,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
         byte[] buffer = ArrayPool<byte>.Shared.Rent(WireLimits.ChunkSize);
         try
         {
-            Stream stream = await message.Content.ReadAsStreamAsync(deadline.Token);
+            Stream stream = await message.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
             await using (stream)
             {
                 long total = 0;
@@ -148,7 +145,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
                 {
                     // Buffered: fill whole chunks (fewer frames); streamed: pass on what arrives, as it arrives.
                     Memory<byte> target = buffer.AsMemory(0, WireLimits.ChunkSize);
-                    int read = streamed ? await stream.ReadAsync(target, deadline.Token) : await FillAsync(stream, target, deadline.Token);
+                    int read = streamed ? await stream.ReadAsync(target, deadline.Token).ConfigureAwait(false) : await FillAsync(stream, target, deadline.Token).ConfigureAwait(false);
                     total += read;
                     if (!streamed && total > request.MaxBufferedContentBytes)
                     {
@@ -162,7 +159,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
                         progress?.Complete();
                     }
 
-                    await answer.WriteChunkAsync(buffer.AsMemory(0, read), last);
+                    await answer.WriteChunkAsync(buffer.AsMemory(0, read), last).ConfigureAwait(false);
                     if (last)
                     {
                         return;
@@ -182,7 +179,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
         int filled = 0;
         while (filled < target.Length)
         {
-            int read = await ResponseReader.ReadBodyAsync(stream, target[filled..], cancellationToken);
+            int read = await ResponseReader.ReadBodyAsync(stream, target[filled..], cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 break;
@@ -204,7 +201,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
         catch (Exception exception)
         {
             // MessagePack wraps the reason ("Failed to serialize T value"): send the reason.
-            await answer.WriteErrorAsync(WorkerErrorKind.Serialization, exception.GetBaseException());
+            await answer.WriteErrorAsync(WorkerErrorKind.Serialization, exception.GetBaseException()).ConfigureAwait(false);
             return;
         }
 
@@ -216,7 +213,7 @@ internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry ca
             {
                 ReadOnlyMemory<byte> chunk = segment.Slice(offset, Math.Min(WireLimits.ChunkSize, segment.Length - offset));
                 left -= chunk.Length;
-                await answer.WriteChunkAsync(chunk, last: left == 0);
+                await answer.WriteChunkAsync(chunk, last: left == 0).ConfigureAwait(false);
             }
         }
     }

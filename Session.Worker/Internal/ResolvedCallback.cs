@@ -1,7 +1,6 @@
 using System.Reflection;
-using Session.Contracts;
 
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// A callback found in the worker, ready to call: <c>static T M(Response)</c>, or
@@ -51,7 +50,7 @@ internal sealed class ResolvedCallback
         }
 
         var task = (Task)Method.Invoke(null, BindingFlags.DoNotWrapExceptions, binder: null, [response, cancellationToken], culture: null)!;
-        await task;
+        await task.ConfigureAwait(false);
         return _taskResult.GetValue(task);
     }
 }

@@ -1,9 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Net.Sockets;
-using Session.Contracts.Internal;
-using Session.Protocol;
-using Session.Shared;
+using ProcessFutures.Protocol;
 
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// A local worker on the socket transport (<see cref="FramedStream"/>): no web server, a listening
@@ -64,7 +63,8 @@ internal static class SocketWorkerHost
     private static async Task ServeAsync(Socket connection, WorkerService service, TokenCheck token)
     {
         using var broken = new CancellationTokenSource();
-        await using var stream = new NetworkStream(connection, ownsSocket: true);
+        var stream = new NetworkStream(connection, ownsSocket: true);
+        await using ConfiguredAsyncDisposable disposeStream = stream.ConfigureAwait(false);
         var requests = new FrameReader<ClientFrame>(stream, ClientFrame.Parser, WireLimits.MaxMessage, broken) { MaxMessage = FramedStream.MaxHelloMessage };
         try
         {

@@ -1,8 +1,8 @@
+using Microsoft.AspNetCore.Http;
 using System.Security.Cryptography;
 using System.Text;
-using Session.Contracts.Internal;
 
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Refuses, before any gRPC code reads a byte of it, a call that does not carry the token (nor,

@@ -1,7 +1,11 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Session.Contracts.Internal;
 
-namespace Session.Worker.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Runs a worker of a ProcessPoolExecutor until its parent goes away. It is started by the pool,
@@ -12,7 +16,7 @@ namespace Session.Worker.Internal;
 /// </summary>
 /// <remarks>
 /// Two entry points call it: Session.Worker's own <c>Main</c> (framework-dependent apps, where the
-/// pool starts Session.Worker.dll with the dotnet host), and
+/// pool starts ProcessFutures.dll with the dotnet host), and
 /// <c>ProcessPoolExecutor.RunWorkerIfRequested</c> (self-contained and single-file apps, where the
 /// pool starts the app itself). It is synchronous on purpose: it owns the process's main thread,
 /// which has nothing else to do, and uses the hosting API's own blocking calls.

@@ -1,4 +1,6 @@
-namespace Session.Worker.Internal;
+using Microsoft.Extensions.Hosting;
+
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Whether the worker is draining: a remote worker told to stop (SIGTERM) serves whatever its

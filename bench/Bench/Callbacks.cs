@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
-using Session.Contracts;
+using ProcessFutures;
 
 namespace Bench;
 
 /// <summary>
 /// Callbacks that run inside a worker process: named static methods whose results MessagePack can
 /// carry. Remote workers find them by assembly name: Bench.dll is in their directory (they run
-/// the Session.Worker.dll beside it).
+/// the ProcessFutures.dll beside it).
 /// </summary>
 public static class Callbacks
 {

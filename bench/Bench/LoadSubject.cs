@@ -1,5 +1,4 @@
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 
 namespace Bench;
 

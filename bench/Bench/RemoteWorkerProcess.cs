@@ -51,7 +51,7 @@ internal sealed class RemoteWorkerProcess : IAsyncDisposable
     {
         int port = FreePort(address);
         string directory = AppContext.BaseDirectory;
-        string worker = Path.Combine(directory, "Session.Worker.dll");
+        string worker = Path.Combine(directory, "ProcessFutures.dll");
         if (!File.Exists(worker))
         {
             throw new FileNotFoundException($"The worker '{worker}' is not beside the bench; build bench/Bench (Session.Client brings it along).", worker);

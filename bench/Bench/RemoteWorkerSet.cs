@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Session.Client;
+using ProcessFutures;
 
 namespace Bench;
 

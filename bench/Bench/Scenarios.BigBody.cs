@@ -2,8 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using HttpBin;
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 
 namespace Bench;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using HttpBin;
-using Session.Client;
+using ProcessFutures;
 
 namespace Bench;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 
 namespace Bench;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using HttpBin;
-using Session.Client;
+using ProcessFutures;
 
 namespace Bench;
 
@@ -95,7 +95,7 @@ internal sealed partial class Scenarios
 
         return new RemoteResult(
             described,
-            $"Session.Worker.dll --remote on Bench.runtimeconfig.json, with {string.Join(", ", s_remoteRuntime.Select(v => $"{v.Key}={v.Value}"))} (the settings the pool gives its own workers)",
+            $"ProcessFutures.dll --remote on Bench.runtimeconfig.json, with {string.Join(", ", s_remoteRuntime.Select(v => $"{v.Key}={v.Value}"))} (the settings the pool gives its own workers)",
             Environment.ProcessorCount,
             results,
             callbackPids,

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Session.Client;
+using ProcessFutures;
 
 namespace Bench;
 

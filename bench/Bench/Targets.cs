@@ -1,5 +1,5 @@
 using System.Globalization;
-using Session.Client;
+using ProcessFutures;
 
 namespace Bench;
 

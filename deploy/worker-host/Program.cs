@@ -1,4 +1,4 @@
-using Session.Client;
+using ProcessFutures;
 
 // With `--remote` on the command line, RunWorkerIfRequested runs the remote worker (TLS on TCP,
 // a token on every call; configured by the PROCESSFUTURES_* environment, see the README's

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using HttpBin;
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 using Spectre.Console;
 
 namespace Downloader;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Session.Contracts;
+using ProcessFutures;
 using Spectre.Console;
 
 namespace Downloader;

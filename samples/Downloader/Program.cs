@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Downloader;
 using HttpBin;
-using Session.Client;
+using ProcessFutures;
 using Spectre.Console;
 
 // The downloader: a list of URLs (the local test server's default list, or yours) saved into a

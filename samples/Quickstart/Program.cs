@@ -1,8 +1,7 @@
 using System.Runtime.Serialization;
 using HttpBin;
 using Quickstart;
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 
 // Everything runs against a local httpbin-like server: no internet needed.
 await using HttpBinServer server = await HttpBinServer.StartAsync();

@@ -123,14 +123,14 @@ if [[ "$contracts_dependencies" == "MessagePack " ]]; then
 else
   fail "ProcessFutures.Contracts depends on '$contracts_dependencies', not on MessagePack only"
 fi
-if grep -qx 'lib/net10.0/Session.Worker.dll' <<<"$client_files" \
-  && grep -qx 'lib/net10.0/Session.Client.dll' <<<"$client_files" \
+if [[ "$(grep -E '^lib/' <<<"$client_files")" == 'lib/net10.0/ProcessFutures.dll
+lib/net10.0/ProcessFutures.xml' ]] \
   && grep -qx 'buildTransitive/ProcessFutures.targets' <<<"$client_files" \
   && grep -qx 'README.md' <<<"$client_files" \
-  && grep -qx 'lib/net10.0/Session.Worker.pdb' <<<"$client_symbols" \
+  && grep -qx 'lib/net10.0/ProcessFutures.pdb' <<<"$client_symbols" \
   && grep -qE 'dependency id="ProcessFutures.Contracts"' <<<"$client_nuspec" \
-  && ! grep -qE 'id="(Session\.Worker|Grpc\.Tools|Grpc\.AspNetCore)"' <<<"$client_nuspec"; then
-  pass "ProcessFutures carries Session.Worker.dll (its pdb in the symbols package) and its targets, depends on ProcessFutures.Contracts, and on no Session.Worker or Grpc.Tools package"
+  && ! grep -qE 'id="(Session\.[A-Za-z]+|Grpc\.Tools)"' <<<"$client_nuspec"; then
+  pass "ProcessFutures carries ProcessFutures.dll alone (client and worker; its pdb in the symbols package) and its targets, depends on ProcessFutures.Contracts, and on no Session.* or Grpc.Tools package"
 else
   fail "package contents (see the packages in $feed)"
 fi
@@ -162,14 +162,14 @@ cp "$here/App/Program.cs" "$here/Shared/SmokeShared.cs" "$work/app/"
 
 say "1. dotnet run"
 timeout 600 dotnet build "$work/app" -c Release -nologo -v:quiet >/dev/null
-run_app "dotnet run" "Session.Worker.dll" dotnet run --no-build --project "$work/app" -c Release
+run_app "dotnet run" "ProcessFutures.dll" dotnet run --no-build --project "$work/app" -c Release
 
 say "2. framework-dependent publish, run from another directory"
 timeout 600 dotnet publish "$work/app" -c Release -o "$work/out/fdd" -nologo -v:quiet
 summary+=("$(printf '%-58s %s' 'publish: framework-dependent' "$(size "$work/out/fdd")")")
 dotnet_host="$(command -v dotnet)"
-run_app "fdd: dotnet SmokeApp.dll" "Session.Worker.dll" "$dotnet_host" "$work/out/fdd/SmokeApp.dll"
-run_app "fdd: apphost, no dotnet" "Session.Worker.dll" env PATH="$nopath" "$work/out/fdd/SmokeApp"
+run_app "fdd: dotnet SmokeApp.dll" "ProcessFutures.dll" "$dotnet_host" "$work/out/fdd/SmokeApp.dll"
+run_app "fdd: apphost, no dotnet" "ProcessFutures.dll" env PATH="$nopath" "$work/out/fdd/SmokeApp"
 
 say "3. self-contained publish, no dotnet on PATH"
 timeout 900 dotnet publish "$work/app" -c Release -r "$rid" --self-contained -o "$work/out/sc" -nologo -v:quiet
@@ -196,7 +196,7 @@ code=0
 grep -E '^smoke:|fail:' "$work/sf-without.log" | cut -c1-600 | sed 's/^/    /' || true
 second_ms="$(grep -oE 'a second request failed in [0-9]+ ms' "$work/sf-without.log" | grep -oE '[0-9]+' || echo 99999)"
 if [[ $code -eq 3 ]] && grep -qF "smoke: WorkerStartException: This app is a single-file app" "$work/sf-without.log" \
-  && grep -qF "Add 'ProcessPoolExecutor.RunWorkerIfRequested(args);' (namespace Session.Client) as the first line of Main in SmokeApp" "$work/sf-without.log" \
+  && grep -qF "Add 'ProcessPoolExecutor.RunWorkerIfRequested(args);' (namespace ProcessFutures) as the first line of Main in SmokeApp" "$work/sf-without.log" \
   && grep -qE 'child processes: 0$' "$work/sf-without.log" && [[ $second_ms -lt 500 ]] \
   && ! grep -q 'retrying in' "$work/sf-without.log"; then
   pass "single-file without RunWorkerIfRequested fails every request at once with the line to add, and starts nothing"

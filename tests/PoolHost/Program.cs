@@ -1,5 +1,5 @@
 using System.Globalization;
-using Session.Client;
+using ProcessFutures;
 
 // Starts a pool of N workers, prints their pids once all are ready, then waits (at most five
 // minutes) to be killed. Used by the tests to prove that workers do not outlive their parent.

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>Reads another process's resident memory from /proc without Process objects (one small file read).</summary>
 internal static class ProcessMemory

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>The process pool's log events. Event ids are never reused. Every worker's end is logged once: 2, 5 or 7.</summary>
 internal static partial class ProcessPoolLog

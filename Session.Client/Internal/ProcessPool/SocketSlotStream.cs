@@ -1,10 +1,8 @@
 using System.Net.Sockets;
 using Grpc.Core;
-using Session.Contracts.Internal;
-using Session.Protocol;
-using Session.Shared;
+using ProcessFutures.Protocol;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// A slot's stream on a Unix socket connection of its own (<see cref="WorkerTransport.Socket"/>):

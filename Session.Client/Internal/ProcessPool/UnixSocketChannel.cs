@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Grpc.Net.Client;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>The one gRPC channel to a worker: HTTP/2 over its Unix socket, with a window sized for a local socket.</summary>
 internal static class UnixSocketChannel

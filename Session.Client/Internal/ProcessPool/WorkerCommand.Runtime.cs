@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>The shared runtime this app runs on, and the runtimeconfig that runs the worker on it.</summary>
 internal sealed partial class WorkerCommand

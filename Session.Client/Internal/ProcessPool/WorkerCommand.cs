@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
-using Session.Contracts.Internal;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// How a pool starts its workers, chosen once per pool, at its first start, from how the app
@@ -11,7 +10,7 @@ namespace Session.Client.Internal;
 /// <list type="bullet">
 /// <item><see cref="ProcessPoolOptions.WorkerPath"/> given: that file (a <c>.dll</c> with the dotnet host).</item>
 /// <item>Framework-dependent app (<c>dotnet run</c>, <c>dotnet test</c>, <c>dotnet app.dll</c>, its
-/// apphost): <c>Session.Worker.dll</c> beside <c>Session.Client.dll</c>, with the dotnet host of
+/// apphost): <c>ProcessFutures.dll</c> itself (the worker is part of it), with the dotnet host of
 /// the shared runtime this app runs on (never one from PATH), a runtimeconfig the pool writes,
 /// and the app's own deps.json, so the worker loads the same assemblies the app does.</item>
 /// <item>Self-contained or single-file app: there is no shared runtime to run a second app with,
@@ -25,7 +24,6 @@ namespace Session.Client.Internal;
 [DebuggerDisplay("{Display,nq} ({HowFound,nq})")]
 internal sealed partial class WorkerCommand
 {
-    public const string WorkerFileName = "Session.Worker.dll";
     private const string RuntimeConfigFileName = "worker.runtimeconfig.json";
 
     private WorkerCommand(string fileName, string[] arguments, string workerPath, string howFound, bool runsApp, string? problem, string? runtimeConfigToWrite = null)
@@ -98,8 +96,8 @@ internal sealed partial class WorkerCommand
         string client = FileOf(typeof(WorkerCommand).Assembly);
         if (client.Length > 0 && SharedRuntimeMuxer() is { } host)
         {
-            string worker = Path.Combine(Path.GetDirectoryName(client)!, WorkerFileName);
-            return DotnetCommand(host, worker, "the default: beside Session.Client.dll, run by the dotnet host of this app's runtime", poolDirectory);
+            string worker = client;
+            return DotnetCommand(host, worker, "the default: ProcessFutures.dll itself, run by the dotnet host of this app's runtime", poolDirectory);
         }
 
         string what = client.Length == 0 ? "a single-file app"
@@ -112,7 +110,7 @@ internal sealed partial class WorkerCommand
     public string? MissingFile() =>
         RunsApp || File.Exists(WorkerPath)
             ? null
-            : $"The worker file '{WorkerPath}' ({HowFound}) does not exist. Reference the ProcessFutures package (or the Session.Client project) from the app: it brings Session.Worker.dll along. Or set ProcessPoolOptions.WorkerPath to a worker that exists.";
+            : $"The worker file '{WorkerPath}' ({HowFound}) does not exist. Reference the ProcessFutures package (or the Session.Client project) from the app: ProcessFutures.dll is the worker. Or set ProcessPoolOptions.WorkerPath to a worker that exists.";
 
     private static WorkerCommand DotnetCommand(string muxer, string worker, string howFound, string poolDirectory)
     {
@@ -161,7 +159,7 @@ internal sealed partial class WorkerCommand
     private static string AddTheCall()
     {
         string entry = Assembly.GetEntryAssembly()?.GetName().Name ?? "the app";
-        return $"Add 'ProcessPoolExecutor.RunWorkerIfRequested(args);' (namespace Session.Client) as the first line of Main in {entry} " +
+        return $"Add 'ProcessPoolExecutor.RunWorkerIfRequested(args);' (namespace ProcessFutures) as the first line of Main in {entry} " +
             "(with top-level statements: the first statement of Program.cs), then build or publish again. It returns at once in a normal run; " +
             "see the ProcessFutures README, section 'Publishing an app that uses the process pool'.";
     }

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Session.Contracts.Internal;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>How a worker process is started: its command, and the environment that configures it.</summary>
 internal sealed partial class WorkerLauncher

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// What a worker prints besides its ready line: each line goes to the log, and enough is kept to

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Connections to remote workers: HTTP/2 over TLS, one channel per worker address. The channel

@@ -1,6 +1,6 @@
 using Grpc.Net.Client;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// A worker on another machine, reached at one address over HTTP/2 with TLS. It cannot be killed,
@@ -48,7 +48,7 @@ internal sealed class RemoteWorker(IWorkerHost host, WorkerEndpoint endpoint, Gr
         Channel!.Dispose();
     }
 
-    internal override void Answered(Session.Contracts.Internal.ResponseHead head) => Volatile.Write(ref _processId, head.ProcessId);
+    internal override void Answered(ProcessFutures.Internal.ResponseHead head) => Volatile.Write(ref _processId, head.ProcessId);
 
     protected override void OnRetiring(string reason) => RemoteWorkerLog.WorkerDraining(Host.Logger, Endpoint.ToString(), reason);
 

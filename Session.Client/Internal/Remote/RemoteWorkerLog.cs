@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>The remote executor's log events. Event ids (from 200) are never reused.</summary>
 internal static partial class RemoteWorkerLog

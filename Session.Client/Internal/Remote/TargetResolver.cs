@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// The workers a gRPC-style target names: <c>static:///host1:port,host2:port</c> (each one a

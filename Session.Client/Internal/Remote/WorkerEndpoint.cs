@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>Where one remote worker listens: the address to connect to, and the name its certificate must carry.</summary>
 internal sealed record WorkerEndpoint(IPAddress? Address, string Host, int Port)

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Session.Contracts.Internal;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// One executor's metrics (a <see cref="Meter"/> named ProcessFutures, from the

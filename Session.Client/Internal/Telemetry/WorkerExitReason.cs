@@ -1,4 +1,4 @@
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>Why a worker ended, as the <c>processfutures.worker.exit_reason</c> attribute says it.</summary>
 internal enum WorkerExitReason

@@ -3,9 +3,8 @@ using System.Reflection;
 using System.Runtime.Serialization;
 using MessagePack;
 using MessagePack.Resolvers;
-using Session.Contracts;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>Whether a callback's result type can come back from a worker: it must round-trip through MessagePack's contractless resolver.</summary>
 internal static partial class CallbackInspector

@@ -1,7 +1,7 @@
 using Grpc.Core;
-using Session.Protocol;
+using ProcessFutures.Protocol;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>A slot's stream as a gRPC call on the worker's channel (remote workers; the local pool with <see cref="WorkerTransport.Grpc"/>).</summary>
 internal sealed class GrpcSlotStream(AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call) : SlotStream

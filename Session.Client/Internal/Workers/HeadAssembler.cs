@@ -1,8 +1,6 @@
-using Session.Contracts.Internal;
-using Session.Protocol;
-using Session.Shared;
+using ProcessFutures.Protocol;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>Puts a response head back together from its pieces (one, usually; many for a server that sets thousands of cookies).</summary>
 internal sealed class HeadAssembler : IDisposable

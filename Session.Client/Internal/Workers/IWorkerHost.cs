@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>What a worker sees of its pool: where work waits, the settings, and where to give back work that never reached it.</summary>
 internal interface IWorkerHost

@@ -1,4 +1,4 @@
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>When a worker should be replaced: after so many requests (with jitter, so workers started together do not recycle together), or past a resident size.</summary>
 internal sealed class RecyclePolicy(ProcessPoolOptions options)

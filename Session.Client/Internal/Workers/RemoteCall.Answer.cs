@@ -1,11 +1,8 @@
 using System.Runtime.Serialization;
 using MessagePack;
-using Session.Contracts;
-using Session.Contracts.Internal;
-using Session.Protocol;
-using Session.Shared;
+using ProcessFutures.Protocol;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>Reading a worker's answer: a buffered body or a callback's result, or a streamed body handed to the caller.</summary>
 internal sealed partial class RemoteCall

@@ -1,9 +1,7 @@
 using Google.Protobuf;
-using Session.Contracts.Internal;
-using Session.Protocol;
-using Session.Shared;
+using ProcessFutures.Protocol;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// One request on a worker slot's stream: sends it (the work item, then its body), reads the

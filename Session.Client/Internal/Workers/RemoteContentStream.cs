@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using Session.Contracts.Internal;
-using Session.Protocol;
-using Session.Shared;
+using ProcessFutures.Protocol;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// The live body of a response streamed from a worker (<c>RequestOptions.Stream</c>): each read

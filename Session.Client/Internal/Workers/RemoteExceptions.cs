@@ -4,9 +4,8 @@ using System.Net.Sockets;
 using System.Runtime.ExceptionServices;
 using System.Runtime.Serialization;
 using System.Text.Json;
-using Session.Contracts.Internal;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Re-creates, in the client, the exception a worker reported: the same type for transport

@@ -1,8 +1,7 @@
 using Grpc.Core;
-using Session.Contracts;
-using Session.Protocol;
+using ProcessFutures.Protocol;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Reads the frames of one answer from a slot's stream, forwarding progress reports to the

@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Session.Contracts.Internal;
-using WorkerProtocol = Session.Protocol.Worker;
+using WorkerProtocol = ProcessFutures.Protocol.Worker;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// A worker that serves requests from its host's queue through slots, each a long-lived gRPC

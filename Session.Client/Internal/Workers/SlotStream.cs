@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using Grpc.Core;
-using Session.Protocol;
+using ProcessFutures.Protocol;
 
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// One worker slot's long-lived stream, over gRPC (<see cref="GrpcSlotStream"/>) or a socket of

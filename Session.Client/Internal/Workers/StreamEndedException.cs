@@ -1,4 +1,4 @@
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// A worker ended a slot's stream. Before any frame of an answer, the worker never read the

@@ -1,4 +1,4 @@
-namespace Session.Client.Internal;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// One of a worker's slots: a loop that takes the next queued request when its last one ended,

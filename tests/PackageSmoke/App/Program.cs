@@ -8,7 +8,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using Session.Client;
+using ProcessFutures;
 
 ProcessPoolExecutor.RunWorkerIfRequested(args); // SMOKE:ENTRY (run.sh removes this line for the 'without' case)
 

@@ -2,7 +2,7 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using Session.Contracts;
+using ProcessFutures;
 
 /// <summary>What the callback sends back from the worker.</summary>
 public sealed record SmokeResult(int ProcessId, int Length, string Sha256);

@@ -3,7 +3,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Session.Client;
+using ProcessFutures;
 
 namespace SmokeTests;
 

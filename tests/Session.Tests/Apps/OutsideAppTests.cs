@@ -90,8 +90,7 @@ public sealed class OutsideAppTests
     }
 
     private const string FreshProgram = """
-        using Session.Client;
-        using Session.Contracts;
+        using ProcessFutures;
 
         await using var pool = new ProcessPoolExecutor(maxWorkers: 1);
         await using var session = new FuturesSession(pool);

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using HttpBin;
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 using Session.Tests.Infrastructure;
 
 namespace Session.Tests.Client;

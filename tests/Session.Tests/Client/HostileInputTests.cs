@@ -1,5 +1,4 @@
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 using Session.Tests.Infrastructure;
 
 namespace Session.Tests.Client;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 using Session.Tests.Infrastructure;
 
 namespace Session.Tests.Client;

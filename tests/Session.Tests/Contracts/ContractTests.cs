@@ -1,7 +1,7 @@
 using System.Text;
 using MessagePack;
-using Session.Contracts;
-using Session.Contracts.Internal;
+using ProcessFutures;
+using ProcessFutures.Internal;
 
 namespace Session.Tests.Contracts;
 

@@ -1,5 +1,5 @@
 using MessagePack;
-using Session.Contracts.Internal;
+using ProcessFutures.Internal;
 using Session.Tests.Infrastructure;
 
 namespace Session.Tests.Contracts;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Session.Contracts;
+using ProcessFutures;
 
 namespace Session.Tests.Infrastructure;
 

@@ -1,4 +1,4 @@
-using Session.Client;
+using ProcessFutures;
 
 namespace Session.Tests.Infrastructure;
 

@@ -1,4 +1,4 @@
-using Session.Contracts;
+using ProcessFutures;
 
 namespace Session.Tests.Infrastructure;
 

@@ -48,7 +48,7 @@ public sealed class RemoteWorkerProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { "exec", "--runtimeconfig", app + ".runtimeconfig.json", "--depsfile", app + ".deps.json", Path.Combine(AppContext.BaseDirectory, "Session.Worker.dll"), "--remote" })
+        foreach (string argument in new[] { "exec", "--runtimeconfig", app + ".runtimeconfig.json", "--depsfile", app + ".deps.json", Path.Combine(AppContext.BaseDirectory, "ProcessFutures.dll"), "--remote" })
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -98,7 +98,7 @@ public sealed class RemoteWorkerProcess : IAsyncDisposable
     {
         string app = Path.Combine(AppContext.BaseDirectory, "Session.Tests");
         var startInfo = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { "exec", "--runtimeconfig", app + ".runtimeconfig.json", "--depsfile", app + ".deps.json", Path.Combine(AppContext.BaseDirectory, "Session.Worker.dll"), "--remote" })
+        foreach (string argument in new[] { "exec", "--runtimeconfig", app + ".runtimeconfig.json", "--depsfile", app + ".deps.json", Path.Combine(AppContext.BaseDirectory, "ProcessFutures.dll"), "--remote" })
         {
             startInfo.ArgumentList.Add(argument);
         }

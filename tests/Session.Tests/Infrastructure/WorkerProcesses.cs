@@ -5,7 +5,7 @@ namespace Session.Tests.Infrastructure;
 /// <summary>What /proc says about worker processes: whether they live, who their parent is, what they listen on.</summary>
 internal static class WorkerProcesses
 {
-    /// <summary>Live processes whose parent is <paramref name="parentPid"/> and whose command line runs Session.Worker.</summary>
+    /// <summary>Live processes whose parent is <paramref name="parentPid"/> and whose command line runs ProcessFutures.dll.</summary>
     public static List<int> ChildrenOf(int parentPid)
     {
         var children = new List<int>();
@@ -92,7 +92,7 @@ internal static class WorkerProcesses
         return fields.Length > 1 && fields[0] != "Z" && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out int parent) ? parent : null;
     }
 
-    private static bool IsWorker(int pid) => (Read($"/proc/{pid}/cmdline") ?? string.Empty).Contains("Session.Worker", StringComparison.Ordinal);
+    private static bool IsWorker(int pid) => (Read($"/proc/{pid}/cmdline") ?? string.Empty).Contains("ProcessFutures.dll", StringComparison.Ordinal);
 
     private static string Environ(int pid) => Read($"/proc/{pid}/environ") ?? string.Empty;
 

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Grpc.Net.Client;
-using Session.Protocol;
-using Session.Shared;
+using ProcessFutures.Protocol;
+using ProcessFutures.Internal;
 
 namespace Session.Tests.Infrastructure;
 

@@ -1,4 +1,4 @@
-using Session.Shared;
+using ProcessFutures.Internal;
 
 namespace Session.Tests.Shared;
 

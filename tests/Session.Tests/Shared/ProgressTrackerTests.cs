@@ -1,5 +1,5 @@
-using Session.Contracts;
-using Session.Shared;
+using ProcessFutures;
+using ProcessFutures.Internal;
 
 namespace Session.Tests.Shared;
 

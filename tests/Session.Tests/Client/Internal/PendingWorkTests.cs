@@ -1,5 +1,5 @@
-using Session.Client.Internal;
-using Session.Contracts;
+using ProcessFutures.Internal;
+using ProcessFutures;
 
 namespace Session.Tests.Client.Internal;
 

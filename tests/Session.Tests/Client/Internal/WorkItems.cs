@@ -1,6 +1,5 @@
-using Session.Client.Internal;
-using Session.Contracts;
-using Session.Contracts.Internal;
+using ProcessFutures.Internal;
+using ProcessFutures;
 
 namespace Session.Tests.Client.Internal;
 

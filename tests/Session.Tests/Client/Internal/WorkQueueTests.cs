@@ -1,4 +1,4 @@
-using Session.Client.Internal;
+using ProcessFutures.Internal;
 
 namespace Session.Tests.Client.Internal;
 

@@ -2,11 +2,10 @@ using System.Runtime.Serialization;
 using Grpc.Core;
 using Grpc.Net.Client;
 using HttpBin;
-using Session.Client;
-using Session.Contracts;
-using Session.Protocol;
+using ProcessFutures;
+using ProcessFutures.Protocol;
 using Session.Tests.Infrastructure;
-using WorkerProtocol = Session.Protocol.Worker;
+using WorkerProtocol = ProcessFutures.Protocol.Worker;
 
 namespace Session.Tests.Client.ProcessPool;
 
@@ -215,7 +214,7 @@ public sealed class ProcessPoolExecutorTests
     {
         using GrpcChannel channel = WorkerSockets.Channel(socketPath);
         var client = new WorkerProtocol.WorkerClient(channel);
-        Metadata headers = token is null ? [] : new Metadata { { Session.Contracts.Internal.WorkerEnvironment.TokenHeader, token } };
+        Metadata headers = token is null ? [] : new Metadata { { ProcessFutures.Internal.WorkerEnvironment.TokenHeader, token } };
         using AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call = client.Serve(headers);
         await call.RequestStream.WriteAsync(new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0x90) }).Within();
         await call.RequestStream.CompleteAsync().Within();

@@ -2,12 +2,11 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Session.Client;
-using Session.Client.Internal;
-using Session.Contracts;
-using Session.Protocol;
+using ProcessFutures;
+using ProcessFutures.Internal;
+using ProcessFutures.Protocol;
 using Session.Tests.Infrastructure;
-using WorkerProtocol = Session.Protocol.Worker;
+using WorkerProtocol = ProcessFutures.Protocol.Worker;
 
 namespace Session.Tests.Client.ProcessPool;
 
@@ -135,15 +134,15 @@ public sealed class ProcessPoolFaultTests
     [Test]
     public async Task MissingWorkerPath_FailsFast_SayingWhatWasTried()
     {
-        await using var pool = new ProcessPoolExecutor(2, new ProcessPoolOptions { WorkerPath = "/nonexistent/Session.Worker.dll", WorkerStartTimeout = TimeSpan.FromSeconds(5) });
+        await using var pool = new ProcessPoolExecutor(2, new ProcessPoolOptions { WorkerPath = "/nonexistent/ProcessFutures.dll", WorkerStartTimeout = TimeSpan.FromSeconds(5) });
         await using var session = new FuturesSession(pool);
         var clock = Stopwatch.StartNew();
 
         WorkerStartException first = Assert.ThrowsAsync<WorkerStartException>(() => session.GetAsync(TestServer.Url("/get")).Within())!;
         WorkerStartException second = Assert.ThrowsAsync<WorkerStartException>(() => session.GetAsync(TestServer.Url("/get")).Within())!;
 
-        Assert.That(first.Message, Does.Contain("'/nonexistent/Session.Worker.dll'").And.Contain("does not exist").And.Contain("WorkerPath"));
-        Assert.That(first.WorkerPath, Is.EqualTo("/nonexistent/Session.Worker.dll"));
+        Assert.That(first.Message, Does.Contain("'/nonexistent/ProcessFutures.dll'").And.Contain("does not exist").And.Contain("WorkerPath"));
+        Assert.That(first.WorkerPath, Is.EqualTo("/nonexistent/ProcessFutures.dll"));
         Assert.That(second.Message, Is.EqualTo(first.Message));
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "it failed fast, not at the start timeout");
     }
@@ -168,8 +167,8 @@ public sealed class ProcessPoolFaultTests
             Assert.That(startsIn3Seconds, Is.InRange(2, 6), "restarts back off (250 ms, 500 ms, 1 s, 2 s …) instead of spinning");
 
             // The worker is fixed: the pool's next attempt succeeds and requests are served again.
-            // Session.Worker.dll has no runtimeconfig or deps.json of its own: it runs with this app's.
-            string worker = Path.Combine(AppContext.BaseDirectory, "Session.Worker.dll");
+            // ProcessFutures.dll has no runtimeconfig or deps.json of its own: it runs with this app's.
+            string worker = Path.Combine(AppContext.BaseDirectory, "ProcessFutures.dll");
             string app = Path.Combine(AppContext.BaseDirectory, "Session.Tests");
             WriteScript(script, $"exec '{Environment.ProcessPath}' exec --runtimeconfig '{app}.runtimeconfig.json' --depsfile '{app}.deps.json' '{worker}'");
             await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 1, "the fixed worker to start", seconds: 20);
@@ -372,7 +371,7 @@ public sealed class ProcessPoolFaultTests
 
         using GrpcChannel channel = WorkerSockets.Channel(socketPath);
         var client = new WorkerProtocol.WorkerClient(channel);
-        var headers = new Metadata { { Session.Contracts.Internal.WorkerEnvironment.TokenHeader, pool.Token } };
+        var headers = new Metadata { { ProcessFutures.Internal.WorkerEnvironment.TokenHeader, pool.Token } };
 
         // A well-formed call whose payload is garbage: answered with an error, not a crash.
         WorkerFrame[] garbageReply = await CallAsync(client, headers, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0xc1, 0xff, 0x00, 0x13) });

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.Serialization;
 using System.Text;
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 using Session.Tests.Infrastructure;
 
 namespace Session.Tests.Client.ProcessPool;

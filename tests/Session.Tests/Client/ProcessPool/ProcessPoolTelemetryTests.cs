@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Session.Client;
+using ProcessFutures;
 using Session.Tests.Infrastructure;
 
 namespace Session.Tests.Client.ProcessPool;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Serialization;
-using Session.Client;
-using Session.Contracts;
+using ProcessFutures;
 using Session.Tests.Infrastructure;
 
 namespace Session.Tests.Client.ProcessPool;

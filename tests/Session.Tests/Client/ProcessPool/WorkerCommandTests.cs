@@ -2,10 +2,8 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Session.Client;
-using Session.Client.Internal;
-using Session.Contracts;
-using Session.Contracts.Internal;
+using ProcessFutures;
+using ProcessFutures.Internal;
 using Session.Tests.Infrastructure;
 
 namespace Session.Tests.Client.ProcessPool;
@@ -37,7 +35,7 @@ public sealed class WorkerCommandTests
                 {
                     "exec", "--runtimeconfig", runtimeConfig,
                     "--depsfile", Path.Combine(AppContext.BaseDirectory, "Session.Tests.deps.json"),
-                    Path.Combine(AppContext.BaseDirectory, "Session.Worker.dll"),
+                    Path.Combine(AppContext.BaseDirectory, "ProcessFutures.dll"),
                 }));
                 Assert.That(command.RuntimeConfigToWrite, Is.EqualTo(runtimeConfig));
                 Assert.That(File.Exists(runtimeConfig), Is.False, "choosing writes nothing: the launcher writes it at the first start");

@@ -4,12 +4,11 @@ using System.Reflection;
 using System.Runtime.Serialization;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Session.Client;
-using Session.Client.Internal;
-using Session.Contracts;
-using Session.Protocol;
+using ProcessFutures;
+using ProcessFutures.Internal;
+using ProcessFutures.Protocol;
 using Session.Tests.Infrastructure;
-using WorkerProtocol = Session.Protocol.Worker;
+using WorkerProtocol = ProcessFutures.Protocol.Worker;
 
 namespace Session.Tests.Client.Remote;
 

@@ -1,8 +1,7 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
-using Session.Client.Internal;
-using Session.Contracts.Internal;
-using Session.Protocol;
+using ProcessFutures.Internal;
+using ProcessFutures.Protocol;
 
 namespace Session.Tests.Client.ProcessPool.Internal;
 

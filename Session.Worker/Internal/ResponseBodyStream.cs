@@ -1,4 +1,4 @@
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// The live body of a streamed response (<c>RequestOptions.Stream</c>), read in this process:

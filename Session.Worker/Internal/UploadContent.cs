@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net;
 
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// A request body streamed from a file (opened anew each time it is sent, so a 307/308 redirect

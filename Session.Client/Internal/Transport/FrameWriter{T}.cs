@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>Writes length-prefixed messages (see <see cref="FramedStream"/>); writes never overlap (the callers' rule, as on a gRPC stream).</summary>
 internal sealed class FrameWriter<T>(Stream stream) : IServerStreamWriter<T>

@@ -2,10 +2,8 @@ using System.Net.Http.Headers;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
-using Session.Contracts;
-using Session.Contracts.Internal;
 
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// An exchange with the request's <see cref="RetryPolicy"/>, carried out with Polly where the

@@ -1,4 +1,4 @@
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>The error of a body too large to buffer: raised as soon as the announced length or the bytes read pass the cap.</summary>
 internal static class BodyLimits

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Google.Protobuf;
 
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// The local pool's socket transport: the messages of proto/worker.proto on a Unix socket, each

@@ -1,4 +1,4 @@
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// What every streamed body has in common: read-only, forward-only, of unknown length. Subclasses

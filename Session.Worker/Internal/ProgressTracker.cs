@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Session.Contracts;
 
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Counts a request's bytes both ways and reports <see cref="TransferProgress"/> to a sink at

@@ -3,9 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Text;
-using Session.Contracts.Internal;
 
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Sends a prepared request with an <see cref="HttpClient"/>: the one piece of HTTP logic, run

@@ -1,4 +1,4 @@
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// A request's timeout joined with its caller's token, and the translation HttpClient users

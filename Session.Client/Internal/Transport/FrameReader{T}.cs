@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Google.Protobuf;
 using Grpc.Core;
 
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Reads length-prefixed messages (see <see cref="FramedStream"/>). A length over

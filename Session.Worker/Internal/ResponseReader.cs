@@ -1,8 +1,6 @@
 using System.Buffers;
-using Session.Contracts;
-using Session.Contracts.Internal;
 
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Turns an exchange into a <see cref="Response"/> the way the request asked (its

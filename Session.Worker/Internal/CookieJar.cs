@@ -1,7 +1,6 @@
 using System.Net;
-using Session.Contracts.Internal;
 
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// A cookie jar safe to share between threads. The session owns one (the client side owns the

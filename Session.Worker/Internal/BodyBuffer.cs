@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Session.Shared;
+namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Collects bytes arriving in pieces (a body being read, chunks from a worker, a serializer's

@@ -1,3 +1,4 @@
+using ProcessFutures.Infrastructure;
 using ProcessFutures.Internal;
 
 namespace ProcessFutures;
@@ -47,7 +48,7 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
         RequestPreparer.ValidateSession(checkedOptions, nameof(options));
         _context = new SessionContext(checkedOptions, wrappedClient: null);
         (Executor, _ownsExecutor) = Own(executor, maxWorkers);
-        Executor.Validate(_context);
+        Executor.Core.Validate(_context, Executor);
     }
 
     /// <summary>
@@ -67,7 +68,7 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(session);
         _context = new SessionContext(new SessionOptions(), session);
         (Executor, _ownsExecutor) = Own(executor, maxWorkers);
-        Executor.Validate(_context);
+        Executor.Core.Validate(_context, Executor);
     }
 
     /// <summary>The executor that runs this session's requests.</summary>
@@ -142,17 +143,18 @@ public sealed partial class FuturesSession : IDisposable, IAsyncDisposable
 
     private Task<T> Submit<T>(HttpMethod method, string url, Delegate? callback, RequestOptions? options, CancellationToken cancellationToken)
     {
-        HttpRequestData request = RequestPreparer.Prepare(method, url, _context.Options, options, _context.Transport, allowRelative: _context.WrappedClient?.BaseAddress is not null);
-        CallbackReference? remote = callback is null ? null : Executor.PrepareCallback(callback);
+        PreparedRequest request = RequestPreparer.Prepare(method, url, _context.Options, options, _context.Transport, allowRelative: _context.WrappedClient?.BaseAddress is not null);
+        ExecutorCore core = Executor.Core;
+        CallbackReference? remote = callback is null ? null : core.PrepareCallback(callback);
         _context.Enter(this);
         var work = new PendingWork<T>(_context, request, callback, remote, options?.Progress, cancellationToken);
         try
         {
-            work.BeginTelemetry(Executor.Telemetry);
+            work.BeginTelemetry(core.Telemetry);
             work.Watch();
             if (!work.IsEnded)
             {
-                Executor.Submit(work);
+                core.Submit(work, Executor);
             }
         }
         catch (Exception exception)

@@ -1,3 +1,4 @@
+using ProcessFutures.Infrastructure;
 using ProcessFutures.Internal;
 
 namespace ProcessFutures;
@@ -6,7 +7,7 @@ namespace ProcessFutures;
 public sealed partial class ProcessPoolExecutor
 {
     /// <summary>A retiring worker finishes what it runs, however long (each request has its own timeout), then exits.</summary>
-    private async Task DrainAsync(WorkerProcess worker)
+    private async Task DrainAsync(LocalWorker worker)
     {
         try
         {
@@ -14,17 +15,17 @@ public sealed partial class ProcessPoolExecutor
         }
         finally
         {
-            _telemetry.WorkerState(Draining, -1);
+            _core.WorkerState(Draining, -1);
         }
     }
 
-    private void Leave(WorkerProcess worker, Task stopped)
+    private void Leave(LocalWorker worker, Task stopped)
     {
         _leaving[worker] = stopped;
         _ = stopped.ContinueWith(
             static (_, state) =>
             {
-                var (pool, leaving) = ((ProcessPoolExecutor, WorkerProcess))state!;
+                var (pool, leaving) = ((ProcessPoolExecutor, LocalWorker))state!;
                 pool._leaving.TryRemove(leaving, out Task? _);
             },
             (this, worker),
@@ -33,21 +34,16 @@ public sealed partial class ProcessPoolExecutor
             TaskScheduler.Default);
     }
 
-    private async Task ShutDownAsync()
+    /// <summary>The pool's part of its disposal (the core has cancelled what was queued).</summary>
+    private async Task StopWorkersAsync()
     {
-        _stopping.Cancel();
-        foreach (PendingWork work in _queue.Drain(complete: true))
-        {
-            work.CancelQueued(_stopping.Token);
-        }
-
         try
         {
             // Each supervisor stops its own worker, giving running requests the grace period.
             await Task.WhenAll(_supervisors).ConfigureAwait(false);
 
             // Workers leaving after recycling or death get the same grace, then are killed.
-            KeyValuePair<WorkerProcess, Task>[] leaving = [.. _leaving];
+            KeyValuePair<LocalWorker, Task>[] leaving = [.. _leaving];
             Task all = Task.WhenAll(leaving.Select(pair => pair.Value));
             try
             {
@@ -55,7 +51,7 @@ public sealed partial class ProcessPoolExecutor
             }
             catch (TimeoutException)
             {
-                foreach (KeyValuePair<WorkerProcess, Task> pair in leaving)
+                foreach (KeyValuePair<LocalWorker, Task> pair in leaving)
                 {
                     pair.Key.Kill("the pool is shutting down and the grace period elapsed", WorkerExitReason.Shutdown);
                 }
@@ -66,8 +62,6 @@ public sealed partial class ProcessPoolExecutor
         finally
         {
             _directory.Dispose();
-            _stopping.Dispose();
-            _telemetry.Dispose();
         }
     }
 }

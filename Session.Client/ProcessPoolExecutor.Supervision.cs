@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ProcessFutures.Infrastructure;
 using ProcessFutures.Internal;
 
 namespace ProcessFutures;
@@ -13,12 +14,12 @@ public sealed partial class ProcessPoolExecutor
     /// <summary>
     /// Keeps one worker running at <paramref name="position"/>: starts it, serves until it dies or
     /// retires, and starts the next at once (a retiring worker drains in the background while its
-    /// replacement serves). Failed starts back off, doubling, with jitter, up to 10 seconds.
+    /// replacement serves). Failed starts back off (<see cref="Backoff"/>).
     /// </summary>
     private async Task SuperviseAsync(int position)
     {
-        CancellationToken stopping = _stopping.Token;
-        TimeSpan backoff = s_firstBackoff;
+        CancellationToken stopping = _core.Stopping;
+        var backoff = new Backoff();
         while (!stopping.IsCancellationRequested)
         {
             lock (_stateLock)
@@ -26,8 +27,8 @@ public sealed partial class ProcessPoolExecutor
                 _starting++;
             }
 
-            _telemetry.WorkerState(Starting, 1);
-            WorkerProcess worker;
+            _core.WorkerState(Starting, 1);
+            LocalWorker worker;
             try
             {
                 worker = await _launcher.StartAsync(stopping).ConfigureAwait(false);
@@ -39,7 +40,7 @@ public sealed partial class ProcessPoolExecutor
                     _starting--;
                 }
 
-                _telemetry.WorkerState(Starting, -1);
+                _core.WorkerState(Starting, -1);
                 if (exception is OperationCanceledException && stopping.IsCancellationRequested)
                 {
                     return;
@@ -56,7 +57,9 @@ public sealed partial class ProcessPoolExecutor
                     return;
                 }
 
-                backoff = await BackOffAsync(failure, backoff, stopping).ConfigureAwait(false);
+                RecordStartFailure(failure);
+                ProcessPoolLog.WorkerStartFailed(_core.Logger, failure, backoff.Current);
+                await backoff.WaitAsync(stopping).ConfigureAwait(false);
                 continue;
             }
 
@@ -69,8 +72,8 @@ public sealed partial class ProcessPoolExecutor
                 _current[position] = worker;
             }
 
-            _telemetry.WorkerState(Starting, -1);
-            _telemetry.WorkerState(Ready, 1);
+            _core.WorkerState(Starting, -1);
+            _core.WorkerState(Ready, 1);
             worker.Serve(Options.ConcurrencyPerWorker);
             try
             {
@@ -85,20 +88,20 @@ public sealed partial class ProcessPoolExecutor
                 _live--;
             }
 
-            _telemetry.WorkerState(Ready, -1);
+            _core.WorkerState(Ready, -1);
             if (stopping.IsCancellationRequested)
             {
-                _telemetry.WorkerState(Draining, 1);
+                _core.WorkerState(Draining, 1);
                 await worker.StopAsync(Options.ShutdownTimeout).ConfigureAwait(false);
-                _telemetry.WorkerState(Draining, -1);
+                _core.WorkerState(Draining, -1);
                 return;
             }
 
             if (worker.IsRetiring && !worker.IsDead)
             {
-                _telemetry.WorkerState(Draining, 1);
+                _core.WorkerState(Draining, 1);
                 Leave(worker, DrainAsync(worker));
-                backoff = s_firstBackoff;
+                backoff.Reset();
                 continue;
             }
 
@@ -107,12 +110,11 @@ public sealed partial class ProcessPoolExecutor
             {
                 // It died as soon as it was ready: wait before the next start instead of spinning.
                 // It did start, so this is not a start failure: the queue keeps waiting.
-                await DelayAsync(backoff, stopping).ConfigureAwait(false);
-                backoff = Next(backoff);
+                await backoff.WaitAsync(stopping).ConfigureAwait(false);
             }
             else
             {
-                backoff = s_firstBackoff;
+                backoff.Reset();
             }
         }
     }
@@ -122,7 +124,7 @@ public sealed partial class ProcessPoolExecutor
     /// that cannot live. One killed from outside (SIGKILL, SIGTERM: a person, the OOM killer, a
     /// test) or by the pool says nothing about the next one, and is replaced at once.
     /// </summary>
-    private static async Task<bool> DiedOfItselfAtOnceAsync(WorkerProcess worker, long started)
+    private static async Task<bool> DiedOfItselfAtOnceAsync(LocalWorker worker, long started)
     {
         if (worker.TasksDone > 0 || Stopwatch.GetElapsedTime(started) >= s_minHealthyLife || worker.KilledByPool)
         {
@@ -138,18 +140,6 @@ public sealed partial class ProcessPoolExecutor
         {
             return false;
         }
-    }
-
-    /// <summary>
-    /// Records a failed start (see <see cref="RecordStartFailure"/>), then waits before the next
-    /// attempt and returns the following delay.
-    /// </summary>
-    private async Task<TimeSpan> BackOffAsync(WorkerStartException failure, TimeSpan backoff, CancellationToken stopping)
-    {
-        RecordStartFailure(failure);
-        ProcessPoolLog.WorkerStartFailed(_logger, failure, backoff);
-        await DelayAsync(backoff, stopping).ConfigureAwait(false);
-        return Next(backoff);
     }
 
     /// <summary>
@@ -170,24 +160,7 @@ public sealed partial class ProcessPoolExecutor
 
         if (broken)
         {
-            foreach (PendingWork work in _queue.Drain(complete: false))
-            {
-                work.Fail(Copy(failure));
-            }
-        }
-    }
-
-    private static TimeSpan Next(TimeSpan backoff) => backoff * 2 < s_maxBackoff ? backoff * 2 : s_maxBackoff;
-
-    /// <summary>Waits about <paramref name="backoff"/> (±20%, so workers failing together do not retry together).</summary>
-    private static async Task DelayAsync(TimeSpan backoff, CancellationToken stopping)
-    {
-        try
-        {
-            await Task.Delay(backoff * (0.8 + (0.4 * Random.Shared.NextDouble())), stopping).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            _core.FailQueued(() => Copy(failure));
         }
     }
 

@@ -1,5 +1,5 @@
+using ProcessFutures.Infrastructure;
 using ProcessFutures.Internal;
-using WorkerHost = ProcessFutures.Internal.WorkerHost;
 
 namespace ProcessFutures;
 
@@ -20,7 +20,7 @@ public sealed partial class ProcessPoolExecutor
     /// app itself, and only if this was called: without it, every request fails at once with a
     /// <see cref="WorkerStartException"/> that says where to add it. Callbacks are then found in
     /// the app itself, by assembly name. Started with <c>--remote</c> on its command line, the app
-    /// runs a remote worker instead, for <see cref="RemoteWorkerExecutor"/>s on other machines (see
+    /// runs a remote worker instead (with the ProcessFutures.Remote package), for RemoteWorkerExecutors on other machines (see
     /// the README, "Past one machine"), and ends when told to stop.
     /// </remarks>
     /// <param name="args">The arguments <c>Main</c> received.</param>

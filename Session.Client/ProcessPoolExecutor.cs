@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ProcessFutures.Infrastructure;
 using ProcessFutures.Internal;
 
 namespace ProcessFutures;
@@ -21,29 +21,21 @@ namespace ProcessFutures;
 /// leaves it at once). While a worker is being recycled, its replacement already serves, so for
 /// a moment one more process than <see cref="MaxWorkers"/> may exist.
 /// </remarks>
-public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
+public sealed partial class ProcessPoolExecutor : IRequestExecutor
 {
-    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
-
     // A worker that dies by itself this soon after starting, having served nothing, counts as a failed start (it backs off).
     private static readonly TimeSpan s_minHealthyLife = TimeSpan.FromSeconds(1);
 
-    private readonly WorkQueue _queue;
-    private readonly ExecutorTelemetry _telemetry;
-    private readonly DisposeOnce _disposal = new();
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly ExecutorCore _core;
     private readonly PoolDirectory _directory;
     private readonly WorkerLauncher _launcher;
-    private readonly ILogger _logger;
-    private readonly WorkerProcess?[] _current;
-    private readonly ConcurrentDictionary<WorkerProcess, Task> _leaving = new();
+    private readonly LocalWorker?[] _current;
+    private readonly ConcurrentDictionary<LocalWorker, Task> _leaving = new();
     private readonly Task[] _supervisors;
     private readonly Lock _stateLock = new();
     private int _live;
     private int _starting;
     private WorkerStartException? _startFailure;
-    private long _bytesFromWorkers;
 
     /// <summary>Creates the pool and starts its workers in the background.</summary>
     /// <param name="maxWorkers">How many worker processes; 0 (the default): <see cref="Environment.ProcessorCount"/>.</param>
@@ -74,13 +66,13 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
         }
 
         MaxWorkers = maxWorkers == 0 ? Environment.ProcessorCount : maxWorkers;
-        _logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ProcessPoolExecutor>();
-        _telemetry = new ExecutorTelemetry("process", Options.MeterFactory);
-        _queue = new WorkQueue(_telemetry.Queued);
-        _telemetry.Meter.CreateObservableGauge("processfutures.worker.memory.usage", ObserveWorkerMemory, "By", "The resident memory of each worker process now serving.");
+        _core = new ExecutorCore("process", ExecutorCore.Placement.Local, (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ProcessPoolExecutor>(), Options.MeterFactory);
+        _core.RefuseNewWhen(NoWorkerCanStart);
+        _core.ExplainNoWorkerWith(() => Volatile.Read(ref _startFailure));
+        _core.Meter.CreateObservableGauge("processfutures.worker.memory.usage", ObserveWorkerMemory, "By", "The resident memory of each worker process now serving.");
         _directory = PoolDirectory.Create();
-        _launcher = new WorkerLauncher(this, Options, _directory);
-        _current = new WorkerProcess?[MaxWorkers];
+        _launcher = new WorkerLauncher(_core, Options, _directory);
+        _current = new LocalWorker?[MaxWorkers];
         _supervisors = new Task[MaxWorkers];
         for (int i = 0; i < MaxWorkers; i++)
         {
@@ -100,7 +92,7 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
             var ids = new List<int>(MaxWorkers);
             lock (_stateLock)
             {
-                foreach (WorkerProcess? worker in _current)
+                foreach (LocalWorker? worker in _current)
                 {
                     if (worker is { IsDead: false, IsRetiring: false })
                     {
@@ -113,6 +105,9 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
         }
     }
 
+    /// <inheritdoc/>
+    ExecutorCore IRequestExecutor.Core => _core;
+
     internal ProcessPoolOptions Options { get; }
 
     /// <summary>The directory holding this pool's sockets (for tests).</summary>
@@ -121,68 +116,22 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor, IWorkerHost
     /// <summary>The token calls must carry (for tests that call a worker directly).</summary>
     internal string Token => _launcher.Token;
 
-    /// <summary>Payload bytes received from workers so far: what crossed back (for tests and diagnostics).</summary>
-    internal long BytesFromWorkers => Interlocked.Read(ref _bytesFromWorkers);
-
-    WorkQueue IWorkerHost.Queue => _queue;
-
-    ILogger IWorkerHost.Logger => _logger;
-
-    bool IWorkerHost.IsShuttingDown => _stopping.IsCancellationRequested;
-
     /// <summary>
     /// Cancels queued requests (their tasks end Canceled), lets running ones finish within
     /// <see cref="ProcessPoolOptions.ShutdownTimeout"/>, then stops every worker (killing any
     /// still running) and removes the socket directory. A second call returns the same task.
     /// </summary>
     /// <returns>A task that completes when no worker is left.</returns>
-    public ValueTask DisposeAsync() => new(_disposal.Run(ShutDownAsync));
+    public ValueTask DisposeAsync() => new(_core.DisposeAsync(StopWorkersAsync));
 
-    void IRequestExecutor.Validate(SessionContext session)
+    /// <summary>Why a request cannot wait for a worker: none runs and none is starting (the pool backs off between attempts).</summary>
+    private WorkerStartException? NoWorkerCanStart()
     {
-        _disposal.ThrowIfDisposed(this);
-        if (session.WrappedClient is not null)
-        {
-            throw new SerializationException(
-                "This FuturesSession wraps an HttpClient and cannot use a ProcessPoolExecutor: an HttpClient (its handler, connections and state) " +
-                "cannot be sent to another process. Describe the session as data instead: new FuturesSession(pool, options: new SessionOptions { ... }) " +
-                $"(headers, cookies, base address, timeout, auth, TLS and proxy settings); {CallbackInspector.ReadmeSection}.");
-        }
-    }
-
-    CallbackReference? IRequestExecutor.PrepareCallback(Delegate callback) => CallbackInspector.Describe(callback);
-
-    void IRequestExecutor.Submit(PendingWork work)
-    {
-        _disposal.ThrowIfDisposed(this);
-        WorkerStartException? failure;
-        bool queued = false;
         lock (_stateLock)
         {
-            failure = _live == 0 && _starting == 0 ? _startFailure : null;
-            if (failure is null)
-            {
-                work.Queue = _queue;
-                queued = _queue.TryEnqueue(work);
-            }
-        }
-
-        // No worker runs and none is starting (the pool backs off between attempts): say why now.
-        if (failure is not null)
-        {
-            work.Fail(Copy(failure));
-        }
-        else if (!queued)
-        {
-            throw new ObjectDisposedException(nameof(ProcessPoolExecutor));
+            return _live == 0 && _starting == 0 && _startFailure is { } failure ? Copy(failure) : null;
         }
     }
-
-    void IWorkerHost.CountFromWorkers(int bytes) => Interlocked.Add(ref _bytesFromWorkers, bytes);
-
-    void IWorkerHost.WorkerExited(WorkerExitReason reason) => _telemetry.WorkerExited(reason);
-
-    ExecutorTelemetry IRequestExecutor.Telemetry => _telemetry;
 
     private IEnumerable<Measurement<long>> ObserveWorkerMemory()
     {

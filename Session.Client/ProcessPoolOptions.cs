@@ -50,6 +50,16 @@ public sealed class ProcessPoolOptions
     /// </summary>
     public WorkerTransport Transport { get; set; } = WorkerTransport.Socket;
 
+    /// <summary>
+    /// Whether workers may be debugged and traced (<c>dotnet-trace</c>, <c>dotnet-counters</c>, a
+    /// debugger attaching): their runtime then makes its debugger pipes and diagnostics socket in
+    /// the temporary directory, which the pool removes when a worker ends. Default:
+    /// <see langword="false"/>: workers make none (<c>DOTNET_EnableDiagnostics=0</c>), so a killed or
+    /// recycled worker leaves nothing behind. A <c>DOTNET_EnableDiagnostics*</c> variable in this
+    /// process's environment is passed on as it is and wins.
+    /// </summary>
+    public bool EnableWorkerDiagnostics { get; set; }
+
     /// <summary>How long a worker may take to say it is ready before its start counts as failed. Default: <see cref="DefaultWorkerStartTimeout"/>.</summary>
     public TimeSpan WorkerStartTimeout { get; set; } = DefaultWorkerStartTimeout;
 
@@ -105,6 +115,10 @@ public sealed class ProcessPoolOptions
         if (!Enum.IsDefined(Transport))
         {
             problems.Add($"Transport '{Transport}' is not one of: {string.Join(", ", Enum.GetNames<WorkerTransport>())}.");
+        }
+        else if (Transport == WorkerTransport.Grpc && Infrastructure.TransportPlugin.Find() is null)
+        {
+            problems.Add(Infrastructure.TransportPlugin.Missing("WorkerTransport.Grpc"));
         }
 
         if (WorkerStartTimeout <= TimeSpan.Zero)

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ProcessFutures.Infrastructure;
 using ProcessFutures.Internal;
 
 namespace ProcessFutures;
@@ -9,23 +10,22 @@ namespace ProcessFutures;
 /// Runs requests in this process, at most <see cref="MaxWorkers"/> at once; the rest wait in
 /// order of submission. Callbacks run on the thread that completed the request (a thread-pool
 /// thread). The counterpart of <c>concurrent.futures.ThreadPoolExecutor</c>, without dedicated
-/// threads: a waiting request holds no thread.
+/// threads: a waiting request holds no thread. It runs each request with the same code a worker
+/// process runs it with.
 /// </summary>
 /// <remarks>
 /// A request holds its place among the <see cref="MaxWorkers"/> until its task has its result and,
-/// for a streamed response, until the body is read to its end or the response disposed. The queue
-/// holds only requests that callers still wait for: one cancelled while queued leaves it at once.
+/// for a streamed response, until the body is read to its end or the response disposed (or
+/// collected without being disposed). The queue holds only requests that callers still wait for:
+/// one cancelled, or timed out, while queued leaves it at once.
 /// </remarks>
 public sealed class ThreadPoolExecutor : IRequestExecutor
 {
     /// <summary>The default of <c>maxWorkers</c>: 8.</summary>
     public const int DefaultMaxWorkers = 8;
 
-    private readonly WorkQueue _queue;
-    private readonly ExecutorTelemetry _telemetry;
-    private readonly ILogger _logger;
+    private readonly ExecutorCore _core;
     private readonly Task[] _workers;
-    private readonly DisposeOnce _disposal = new();
 
     /// <summary>Creates an executor that runs at most <paramref name="maxWorkers"/> requests at once.</summary>
     /// <param name="maxWorkers">At least 1. Default: <see cref="DefaultMaxWorkers"/>.</param>
@@ -36,10 +36,8 @@ public sealed class ThreadPoolExecutor : IRequestExecutor
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWorkers, 1);
         MaxWorkers = maxWorkers;
-        _telemetry = new ExecutorTelemetry("thread", meterFactory);
-        _queue = new WorkQueue(_telemetry.Queued);
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ThreadPoolExecutor>();
-        ThreadPoolLog.Started(_logger, maxWorkers);
+        _core = new ExecutorCore("thread", ExecutorCore.Placement.InProcess, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ThreadPoolExecutor>(), meterFactory);
+        ThreadPoolLog.Started(_core.Logger, maxWorkers);
         _workers = new Task[maxWorkers];
         for (int i = 0; i < maxWorkers; i++)
         {
@@ -50,50 +48,49 @@ public sealed class ThreadPoolExecutor : IRequestExecutor
     /// <inheritdoc/>
     public int MaxWorkers { get; }
 
+    /// <inheritdoc/>
+    ExecutorCore IRequestExecutor.Core => _core;
+
     /// <summary>
     /// Cancels every queued request (their tasks end Canceled), waits for the running ones to
     /// finish, and stops. A second call returns the same task; submitting afterwards throws
     /// <see cref="ObjectDisposedException"/>.
     /// </summary>
     /// <returns>A task that completes when no request of this executor is running.</returns>
-    public ValueTask DisposeAsync() => new(_disposal.Run(ShutDownAsync));
-
-    void IRequestExecutor.Validate(SessionContext session) => _disposal.ThrowIfDisposed(this);
-
-    ExecutorTelemetry IRequestExecutor.Telemetry => _telemetry;
-
-    CallbackReference? IRequestExecutor.PrepareCallback(Delegate callback) => null;
-
-    void IRequestExecutor.Submit(PendingWork work)
+    public ValueTask DisposeAsync() => new(_core.DisposeAsync(async () =>
     {
-        work.Queue = _queue;
-        if (!_queue.TryEnqueue(work))
-        {
-            throw new ObjectDisposedException(nameof(ThreadPoolExecutor));
-        }
-    }
-
-    private async Task ShutDownAsync()
-    {
-        foreach (PendingWork work in _queue.Drain(complete: true))
-        {
-            work.CancelQueued(CancellationToken.None);
-        }
-
         await Task.WhenAll(_workers).ConfigureAwait(false);
-        ThreadPoolLog.Stopped(_logger);
-        _telemetry.Dispose();
-    }
+        ThreadPoolLog.Stopped(_core.Logger);
+    }));
 
     private async Task RunWorkerAsync()
     {
         // Each loop is one worker: it takes the next queued request only when its last one ended.
-        while (await _queue.DequeueAsync(CancellationToken.None).ConfigureAwait(false) is { } work)
+        // The request runs in a method of its own, so that nothing here holds it (or its response)
+        // while a streamed body holds the slot: a response dropped without being disposed can be
+        // collected, and give the slot back.
+        while (true)
         {
-            if (work.TryStart())
+            (bool more, SlotLease? held) = await TakeAndRunAsync().ConfigureAwait(false);
+            if (held is not null && await held.Ended.ConfigureAwait(false) == LeaseEnd.Collected)
             {
-                await InProcessRunner.RunAsync(work).ConfigureAwait(false);
+                SlotLog.StreamCollected(_core.Logger, Describe.Url(held.Url));
+            }
+
+            if (!more)
+            {
+                return;
             }
         }
+    }
+
+    private async Task<(bool More, SlotLease? Held)> TakeAndRunAsync()
+    {
+        if (await _core.Queue.DequeueAsync(CancellationToken.None).ConfigureAwait(false) is not { } work)
+        {
+            return (false, null);
+        }
+
+        return (true, work.TryStart() ? await LocalRun.RunAsync(work).ConfigureAwait(false) : null);
     }
 }

@@ -27,28 +27,59 @@ public sealed class Response : IDisposable, IAsyncDisposable
     private readonly Stream? _stream;
     private string? _text;
 
-    internal Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, byte[] content, TimeSpan elapsed, int processId, string? downloadPath = null, int attempts = 1)
+    /// <summary>
+    /// Creates a response whose body is in memory: what executors make, and what a test of a
+    /// callback can make to call it directly.
+    /// </summary>
+    /// <param name="statusCode">The HTTP status code.</param>
+    /// <param name="reasonPhrase">The reason phrase, if any.</param>
+    /// <param name="url">The final URL.</param>
+    /// <param name="headers">Response and content headers; looked up case-insensitively whatever the dictionary's comparer.</param>
+    /// <param name="content">The body (empty for none, or when it went to <paramref name="downloadPath"/>).</param>
+    /// <param name="elapsed">The time to the response's headers.</param>
+    /// <param name="processId">The process that made the request; default: this one.</param>
+    /// <param name="downloadPath">The file the body was saved to, if it was.</param>
+    /// <param name="attempts">How many attempts the request took.</param>
+    public Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, byte[] content, TimeSpan elapsed = default, int processId = 0, string? downloadPath = null, int attempts = 1)
         : this(statusCode, reasonPhrase, url, headers, elapsed, processId, attempts)
     {
+        ArgumentNullException.ThrowIfNull(content);
         _content = content;
         DownloadPath = downloadPath;
     }
 
-    internal Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, Stream contentStream, TimeSpan elapsed, int processId, int attempts = 1)
+    /// <summary>
+    /// Creates a streamed response (<see cref="RequestOptions.Stream"/>): <paramref name="contentStream"/>
+    /// is its live body, which <see cref="Dispose"/> disposes.
+    /// </summary>
+    /// <param name="statusCode">The HTTP status code.</param>
+    /// <param name="reasonPhrase">The reason phrase, if any.</param>
+    /// <param name="url">The final URL.</param>
+    /// <param name="headers">Response and content headers; looked up case-insensitively whatever the dictionary's comparer.</param>
+    /// <param name="contentStream">The body, read as it arrives.</param>
+    /// <param name="elapsed">The time to the response's headers.</param>
+    /// <param name="processId">The process that made the request; default: this one.</param>
+    /// <param name="attempts">How many attempts the request took.</param>
+    public Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, Stream contentStream, TimeSpan elapsed = default, int processId = 0, int attempts = 1)
         : this(statusCode, reasonPhrase, url, headers, elapsed, processId, attempts)
     {
+        ArgumentNullException.ThrowIfNull(contentStream);
         _stream = contentStream;
     }
 
     private Response(int statusCode, string? reasonPhrase, Uri url, IReadOnlyDictionary<string, string> headers, TimeSpan elapsed, int processId, int attempts)
     {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(headers);
         Attempts = attempts;
         StatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
         Url = url;
-        Headers = headers;
+        Headers = headers is Dictionary<string, string> own && own.Comparer == StringComparer.OrdinalIgnoreCase
+            ? own
+            : new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
         Elapsed = elapsed;
-        ProcessId = processId;
+        ProcessId = processId == 0 ? Environment.ProcessId : processId;
     }
 
     /// <summary>The HTTP status code, such as 200 or 404.</summary>

@@ -58,16 +58,4 @@ public sealed class RetryPolicy
     /// <summary>The longest delay waited, computed or asked by <c>Retry-After</c>. Default: <see cref="DefaultMaxDelay"/>.</summary>
     [Key(6)]
     public TimeSpan MaxDelay { get; set; } = DefaultMaxDelay;
-
-    /// <summary>A copy whose lists are its own.</summary>
-    internal RetryPolicy Clone() => new()
-    {
-        MaxRetries = MaxRetries,
-        BaseDelay = BaseDelay,
-        RespectRetryAfter = RespectRetryAfter,
-        StatusCodes = [.. StatusCodes],
-        Methods = [.. Methods],
-        AttemptTimeout = AttemptTimeout,
-        MaxDelay = MaxDelay,
-    };
 }

@@ -83,21 +83,4 @@ public sealed class SessionOptions
     /// <summary>Retries for every request of the session (a request's own <see cref="RequestOptions.Retry"/> wins). Default: <see langword="null"/> (no retries: a request may not be idempotent).</summary>
     [Key(11)]
     public RetryPolicy? Retry { get; set; }
-
-    /// <summary>A copy whose header and cookie dictionaries and retry policy are its own (a factory's sessions must not share one).</summary>
-    internal SessionOptions Clone() => new()
-    {
-        BaseAddress = BaseAddress,
-        Headers = new Dictionary<string, string>(Headers, StringComparer.OrdinalIgnoreCase),
-        Cookies = new Dictionary<string, string>(Cookies, StringComparer.Ordinal),
-        Timeout = Timeout,
-        AllowRedirects = AllowRedirects,
-        MaxRedirects = MaxRedirects,
-        BasicAuth = BasicAuth,
-        BearerToken = BearerToken,
-        VerifyTls = VerifyTls,
-        Proxy = Proxy,
-        MaxBufferedContentBytes = MaxBufferedContentBytes,
-        Retry = Retry?.Clone(),
-    };
 }

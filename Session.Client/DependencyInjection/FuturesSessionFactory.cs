@@ -11,6 +11,6 @@ internal sealed class FuturesSessionFactory(IServiceProvider provider, IOptionsM
         ArgumentNullException.ThrowIfNull(name);
         IRequestExecutor executor = provider.GetKeyedService<IRequestExecutor>(name)
             ?? throw new InvalidOperationException($"No FuturesSession named '{name}' was added: call services.AddFuturesSession(\"{name}\", …) first.");
-        return new FuturesSession(executor, options: options.Get(name).Clone());
+        return new FuturesSession(executor, options: SessionOptionsCopy.Of(options.Get(name)));
     }
 }

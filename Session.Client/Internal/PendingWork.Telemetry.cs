@@ -21,6 +21,9 @@ internal abstract partial class PendingWork
 
     private ExecutorTelemetry? Telemetry { get; set; }
 
+    /// <summary>How long since the request was submitted.</summary>
+    public TimeSpan WaitedInQueue => Stopwatch.GetElapsedTime(_submittedAt);
+
     /// <summary>Starts the request's span (a child of the caller's current activity, which stays current) and its clock.</summary>
     public void BeginTelemetry(ExecutorTelemetry telemetry)
     {
@@ -37,7 +40,7 @@ internal abstract partial class PendingWork
         if ((Activity ?? CallerActivity) is { IdFormat: ActivityIdFormat.W3C } parent)
         {
             Request.TraceParent = parent.Id;
-            Request.TraceState = parent.TraceStateString;
+            Request.TraceState = parent.TraceStateString ?? string.Empty;
         }
     }
 

@@ -9,8 +9,8 @@ internal sealed class PendingWork<T> : PendingWork
     private readonly Func<Response, CancellationToken, Task<T>>? _asyncCallback;
     private readonly Type? _remoteResultType;
 
-    public PendingWork(SessionContext session, HttpRequestData request, Delegate? callback, CallbackReference? remoteCallback, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
-        : base(session, request, remoteCallback, progress, cancellationToken)
+    public PendingWork(SessionContext session, PreparedRequest prepared, Delegate? callback, CallbackReference? remoteCallback, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+        : base(session, prepared, remoteCallback, progress, cancellationToken)
     {
         HasCallback = callback is not null;
         if (remoteCallback is not null)
@@ -30,25 +30,19 @@ internal sealed class PendingWork<T> : PendingWork
 
     public override bool HasCallback { get; }
 
-    public override async Task<bool> RunLocallyAsync(Response response, CancellationToken callbackToken)
+    public override async Task<object?> RunLocallyAsync(Response response, CancellationToken callbackToken)
     {
-        T result;
         if (_callback is not null)
         {
-            result = _callback(response);
-        }
-        else if (_asyncCallback is not null)
-        {
-            result = await _asyncCallback(response, callbackToken).ConfigureAwait(false);
-        }
-        else
-        {
-            Complete(response);
-            return true;
+            return _callback(response);
         }
 
-        CompleteWithResult(result);
-        return ReferenceEquals(result, response);
+        if (_asyncCallback is not null)
+        {
+            return await _asyncCallback(response, callbackToken).ConfigureAwait(false);
+        }
+
+        return response;
     }
 
     protected override void SetOutcome(Outcome outcome)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -55,18 +54,15 @@ internal static partial class RequestPreparer
         return full;
     }
 
-    /// <summary>The download's final path, and a temporary one beside it (same directory, so the final move is a rename).</summary>
-    private static (string Path, string Temporary) DownloadPaths(string path)
+    /// <summary>The download's destination, absolute (relative to this process's current directory).</summary>
+    private static string DownloadPath(string path)
     {
         if (string.IsNullOrWhiteSpace(path) || path.EndsWith('/'))
         {
             throw new ArgumentException($"RequestOptions.DownloadTo '{path}' does not name a file; give the path of the file to save the body to.", "options");
         }
 
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full)!;
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.partial");
-        return (full, temporary);
+        return Path.GetFullPath(path);
     }
 
     private static string FormEscape(string value) => Uri.EscapeDataString(value).Replace("%20", "+", StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
 
@@ -78,8 +79,8 @@ internal static partial class RequestPreparer
 
     private static bool IsHttp(Uri uri) => uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    /// <summary>Returns <paramref name="policy"/> if it is valid; throws with every problem otherwise.</summary>
-    private static RetryPolicy? RetryPolicyProblems(RetryPolicy? policy)
+    /// <summary>The policy as the protocol carries it, if it is valid; throws with every problem otherwise.</summary>
+    private static RetrySettings? ToRetrySettings(RetryPolicy? policy)
     {
         if (policy is null)
         {
@@ -112,6 +113,16 @@ internal static partial class RequestPreparer
             throw new ArgumentException($"The retry policy is not valid: {string.Join(" ", problems)}", "options");
         }
 
-        return policy;
+        var settings = new RetrySettings
+        {
+            MaxRetries = policy.MaxRetries,
+            BaseDelayTicks = policy.BaseDelay.Ticks,
+            RespectRetryAfter = policy.RespectRetryAfter,
+            AttemptTimeoutTicks = policy.AttemptTimeout?.Ticks ?? 0,
+            MaxDelayTicks = policy.MaxDelay.Ticks,
+        };
+        settings.StatusCodes.AddRange(policy.StatusCodes);
+        settings.Methods.AddRange(policy.Methods);
+        return settings;
     }
 }

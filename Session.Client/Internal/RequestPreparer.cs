@@ -1,45 +1,56 @@
 using System.Text;
+using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Turns a call (method, URL, <see cref="RequestOptions"/>) and a session's
-/// <see cref="SessionOptions"/> into a self-contained <see cref="HttpRequestData"/>, on the
-/// calling thread: every argument error is thrown here, synchronously, before anything is queued.
+/// <see cref="SessionOptions"/> into a self-contained request: the protocol's
+/// <see cref="HttpRequest"/>, as any executor sends it, and what stays on the calling side (the
+/// body's bytes or file, the download's destination). On the calling thread: every argument
+/// error is thrown here, synchronously, before anything is queued.
 /// </summary>
 internal static partial class RequestPreparer
 {
-    public static HttpRequestData Prepare(HttpMethod method, string url, SessionOptions session, RequestOptions? request, TransportSettings transport, bool allowRelative)
+    public static PreparedRequest Prepare(HttpMethod method, string url, SessionOptions session, RequestOptions? request, TransportSettings transport, bool allowRelative)
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(url);
         ValidateSession(session, "options");
 
-        string resolved = ResolveUrl(url, session.BaseAddress, request?.Params, allowRelative);
-        var headers = new List<KeyValuePair<string, string>>(session.Headers.Count + (request?.Headers.Count ?? 0) + 2);
+        var wire = new HttpRequest
+        {
+            Method = method.Method,
+            Url = ResolveUrl(url, session.BaseAddress, request?.Params, allowRelative),
+            AllowRedirects = session.AllowRedirects,
+            MaxRedirects = session.MaxRedirects,
+            Transport = transport,
+            MaxBufferedContentBytes = session.MaxBufferedContentBytes,
+        };
         var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         foreach (KeyValuePair<string, string> header in session.Headers)
         {
-            SetHeader(headers, index, header.Key, header.Value);
+            SetHeader(wire.Headers, index, header.Key, header.Value);
         }
 
         if (session.BasicAuth is (string user, string password))
         {
-            SetHeader(headers, index, "Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+            SetHeader(wire.Headers, index, "Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
         }
         else if (session.BearerToken is { } token)
         {
-            SetHeader(headers, index, "Authorization", "Bearer " + token);
+            SetHeader(wire.Headers, index, "Authorization", "Bearer " + token);
+        }
+
+        foreach (KeyValuePair<string, string> cookie in session.Cookies)
+        {
+            wire.Cookies.Add(new Header { Name = cookie.Key, Value = cookie.Value });
         }
 
         byte[]? content = null;
         string? upload = null;
-        BodyMode mode = BodyMode.Buffer;
-        string? downloadPath = null;
-        string? downloadTempPath = null;
+        string? downloadTo = null;
         TimeSpan timeout = session.Timeout ?? SessionOptions.DefaultTimeout;
-        bool allowRedirects = session.AllowRedirects;
-        List<KeyValuePair<string, string>> cookies = [.. session.Cookies];
         if (request is not null)
         {
             if (request.Headers is null || request.Params is null || request.Cookies is null || request.Form is null)
@@ -61,35 +72,42 @@ internal static partial class RequestPreparer
                 contentType = request.ContentType;
             }
 
-            if (request.DownloadTo is { } downloadTo)
+            if (request.DownloadTo is { } destination)
             {
                 if (request.Stream)
                 {
                     throw new ArgumentException("RequestOptions sets both Stream and DownloadTo; a body is either read as it arrives or saved to a file. Choose one.", nameof(request));
                 }
 
-                (downloadPath, downloadTempPath) = DownloadPaths(downloadTo);
-                mode = BodyMode.Download;
+                downloadTo = DownloadPath(destination);
+                wire.BodyMode = BodyMode.Download;
             }
             else if (request.Stream)
             {
-                mode = BodyMode.Stream;
+                wire.BodyMode = BodyMode.Stream;
             }
 
             if (contentType is not null && !request.Headers.ContainsKey("Content-Type"))
             {
-                SetHeader(headers, index, "Content-Type", contentType);
+                SetHeader(wire.Headers, index, "Content-Type", contentType);
             }
 
             foreach (KeyValuePair<string, string> header in request.Headers)
             {
-                SetHeader(headers, index, header.Key, header.Value);
+                SetHeader(wire.Headers, index, header.Key, header.Value);
             }
 
             foreach (KeyValuePair<string, string> cookie in request.Cookies)
             {
-                cookies.RemoveAll(c => c.Key == cookie.Key);
-                cookies.Add(cookie);
+                for (int i = wire.Cookies.Count - 1; i >= 0; i--)
+                {
+                    if (wire.Cookies[i].Name == cookie.Key)
+                    {
+                        wire.Cookies.RemoveAt(i);
+                    }
+                }
+
+                wire.Cookies.Add(new Header { Name = cookie.Key, Value = cookie.Value });
             }
 
             if (request.Timeout is { } requestTimeout)
@@ -102,28 +120,12 @@ internal static partial class RequestPreparer
                 timeout = requestTimeout;
             }
 
-            allowRedirects = request.AllowRedirects ?? allowRedirects;
+            wire.AllowRedirects = request.AllowRedirects ?? wire.AllowRedirects;
+            wire.ReportProgress = request.Progress is not null;
         }
 
-        return new HttpRequestData
-        {
-            Method = method.Method,
-            Url = resolved,
-            Headers = headers,
-            Cookies = cookies,
-            Content = content,
-            Timeout = timeout,
-            AllowRedirects = allowRedirects,
-            MaxRedirects = session.MaxRedirects,
-            Transport = transport,
-            Mode = mode,
-            DownloadPath = downloadPath,
-            DownloadTempPath = downloadTempPath,
-            UploadFrom = upload,
-            MaxBufferedContentBytes = session.MaxBufferedContentBytes,
-            ReportProgress = request?.Progress is not null,
-            Retry = RetryPolicyProblems(request?.Retry ?? session.Retry),
-        };
+        wire.Retry = ToRetrySettings(request?.Retry ?? session.Retry);
+        return new PreparedRequest(wire, content, upload, downloadTo, timeout);
     }
 
     private static string ResolveUrl(string url, Uri? baseAddress, IDictionary<string, string>? parameters, bool allowRelative)
@@ -187,17 +189,17 @@ internal static partial class RequestPreparer
         return builder.Append(suffix).ToString();
     }
 
-    private static void SetHeader(List<KeyValuePair<string, string>> headers, Dictionary<string, int> index, string name, string value)
+    private static void SetHeader(IList<Header> headers, Dictionary<string, int> index, string name, string value)
     {
-        var pair = new KeyValuePair<string, string>(name, value);
+        var header = new Header { Name = name, Value = value };
         if (index.TryGetValue(name, out int at))
         {
-            headers[at] = pair;
+            headers[at] = header;
         }
         else
         {
             index[name] = headers.Count;
-            headers.Add(pair);
+            headers.Add(header);
         }
     }
 }

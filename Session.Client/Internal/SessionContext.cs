@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
 
@@ -22,7 +23,8 @@ internal sealed class SessionContext
     {
         Options = options;
         WrappedClient = wrappedClient;
-        Transport = TransportSettings.From(options);
+        // Shared by every request of the session (never changed once made).
+        Transport = new TransportSettings { VerifyTls = options.VerifyTls, Proxy = options.Proxy?.AbsoluteUri ?? string.Empty };
     }
 
     public SessionOptions Options { get; }

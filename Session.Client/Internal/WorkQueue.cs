@@ -123,6 +123,15 @@ internal sealed class WorkQueue(Action<int>? countChanged = null)
         return true;
     }
 
+    /// <summary>The requests waiting now, in order (they stay queued).</summary>
+    public List<PendingWork> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _items];
+        }
+    }
+
     /// <summary>Takes every request out, in order; with <paramref name="complete"/>, later enqueues fail and waiting slots get null.</summary>
     public List<PendingWork> Drain(bool complete)
     {

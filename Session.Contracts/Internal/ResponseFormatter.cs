@@ -5,8 +5,8 @@ using MessagePack.Formatters;
 namespace ProcessFutures.Internal;
 
 /// <summary>
-/// Lets a <see cref="Response"/> cross processes as (part of) a callback's result, keeping its
-/// constructor internal. Fields are an array in this order; new ones are only appended.
+/// Lets a <see cref="Response"/> cross processes as (part of) a callback's result. Fields are an
+/// array in this order; new ones are only appended, and a reader skips what it does not know.
 /// </summary>
 internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
 {
@@ -52,16 +52,23 @@ internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
         }
 
         options.Security.DepthStep(ref reader);
-        int count = ContractSerializer.ReadFields(ref reader, FieldCount, "Response");
+        int count = reader.ReadArrayHeader();
+        if (count < FieldCount)
+        {
+            throw new MessagePackSerializationException($"A Response has {count} fields; at least {FieldCount} were expected.");
+        }
+
         int statusCode = reader.ReadInt32();
         string? reason = reader.ReadString();
-        var url = new Uri(ContractSerializer.ReadRequiredString(ref reader, "Response URL"), UriKind.RelativeOrAbsolute);
+        var url = new Uri(reader.ReadString() ?? throw new MessagePackSerializationException("A Response has no URL."), UriKind.RelativeOrAbsolute);
         int headerCount = reader.ReadMapHeader();
-        // The count is the peer's word: grow with what arrives rather than allocate from it (as ContractSerializer.ReadPairs).
+
+        // The count is the peer's word: grow with what arrives rather than allocate from it.
         var headers = new Dictionary<string, string>(Math.Min(headerCount, 64), StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < headerCount; i++)
         {
-            headers[ContractSerializer.ReadRequiredString(ref reader, "header name")] = reader.ReadString() ?? string.Empty;
+            string name = reader.ReadString() ?? throw new MessagePackSerializationException("A Response header has no name.");
+            headers[name] = reader.ReadString() ?? string.Empty;
         }
 
         byte[] content = reader.ReadBytes()?.ToArray() ?? [];
@@ -69,7 +76,11 @@ internal sealed class ResponseFormatter : IMessagePackFormatter<Response?>
         int processId = reader.ReadInt32();
         string? downloadPath = reader.ReadString();
         int attempts = reader.ReadInt32();
-        ContractSerializer.SkipExtra(ref reader, count, FieldCount);
+        for (int i = FieldCount; i < count; i++)
+        {
+            reader.Skip();
+        }
+
         reader.Depth--;
         return new Response(statusCode, reason, url, headers, content, elapsed, processId, downloadPath, attempts);
     }

@@ -19,7 +19,7 @@ internal static class ActiveDownloads
     {
         foreach (string path in s_paths.Keys)
         {
-            ResponseReader.TryDelete(path);
+            BodyFiles.TryDelete(path);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
 
@@ -10,10 +11,10 @@ namespace ProcessFutures.Internal;
 internal sealed class CookieJar
 {
     private readonly Lock _lock = new();
+    private readonly List<CookiesSet>? _recorded;
 
     // Made on first use: most requests of most sessions carry and receive no cookies.
     private CookieContainer? _container;
-    private readonly List<CookiesSet>? _recorded;
 
     public CookieJar()
     {
@@ -25,16 +26,22 @@ internal sealed class CookieJar
     public IReadOnlyList<CookiesSet> Recorded => _recorded ?? [];
 
     /// <summary>A jar holding <paramref name="cookies"/> that records what is set in it.</summary>
-    public static CookieJar ForWorker(CookieData[] cookies)
+    public static CookieJar ForWorker(IEnumerable<JarCookie> cookies)
     {
         var jar = new CookieJar(record: true);
-        foreach (CookieData cookie in cookies)
+        foreach (JarCookie cookie in cookies)
         {
             try
             {
-                (jar._container ??= new CookieContainer()).Add(cookie.ToCookie());
+                var created = new Cookie(cookie.Name, cookie.Value, cookie.Path.Length > 0 ? cookie.Path : "/", cookie.Domain) { Secure = cookie.Secure };
+                if (cookie.ExpiresUtcTicks != 0)
+                {
+                    created.Expires = new DateTime(cookie.ExpiresUtcTicks, DateTimeKind.Utc);
+                }
+
+                (jar._container ??= new CookieContainer()).Add(created);
             }
-            catch (CookieException)
+            catch (Exception exception) when (exception is CookieException or ArgumentException)
             {
                 // A cookie this runtime cannot re-create is dropped, as a browser would.
             }
@@ -43,23 +50,28 @@ internal sealed class CookieJar
         return jar;
     }
 
-    public CookieData[] Snapshot()
+    /// <summary>The jar's cookies, to send with a request to a worker.</summary>
+    public void CopyTo(ICollection<JarCookie> target)
     {
         lock (_lock)
         {
             if (_container is not { Count: > 0 })
             {
-                return [];
+                return;
             }
 
-            CookieCollection all = _container.GetAllCookies();
-            var result = new CookieData[all.Count];
-            for (int i = 0; i < result.Length; i++)
+            foreach (Cookie cookie in _container.GetAllCookies())
             {
-                result[i] = CookieData.From(all[i]);
+                target.Add(new JarCookie
+                {
+                    Name = cookie.Name,
+                    Value = cookie.Value,
+                    Domain = cookie.Domain,
+                    Path = cookie.Path,
+                    Secure = cookie.Secure,
+                    ExpiresUtcTicks = cookie.Expires == DateTime.MinValue ? 0 : cookie.Expires.ToUniversalTime().Ticks,
+                });
             }
-
-            return result;
         }
     }
 
@@ -81,7 +93,7 @@ internal sealed class CookieJar
                 string setBy = url.AbsoluteUri;
                 if (_recorded.Count == 0 || _recorded[^1].Url != setBy)
                 {
-                    _recorded.Add(new CookiesSet(setBy, []));
+                    _recorded.Add(new CookiesSet { Url = setBy });
                 }
 
                 _recorded[^1].Values.Add(setCookieHeader);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Text;
+using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
 
@@ -24,7 +25,7 @@ internal static class HttpExchange
             // Long-lived, but not forever: DNS changes are picked up (the IHttpClientFactory advice).
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
-        if (transport.Proxy is not null)
+        if (transport.Proxy.Length > 0)
         {
             handler.Proxy = new WebProxy(new Uri(transport.Proxy));
             handler.UseProxy = true;
@@ -43,17 +44,16 @@ internal static class HttpExchange
     /// Sends <paramref name="request"/> and follows its redirects; returns the final response
     /// with its headers read and its body not yet read, which the caller disposes.
     /// </summary>
-    public static async Task<ExchangeResult> SendAsync(HttpClient client, HttpRequestData request, ReadOnlyMemory<byte>? content, CookieJar jar, ProgressTracker? progress, CancellationToken cancellationToken)
+    public static async Task<ExchangeResult> SendAsync(HttpClient client, HttpRequest request, RequestBody body, CookieJar jar, ProgressTracker? progress, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         string method = request.Method;
         var url = new Uri(request.Url, UriKind.RelativeOrAbsolute);
         bool stripAuthorization = false;
-        string? upload = request.UploadFrom;
         for (int hop = 0; ; hop++)
         {
             HttpResponseMessage response;
-            using (HttpRequestMessage message = Build(request, method, url, content, upload, jar, stripAuthorization, progress))
+            using (HttpRequestMessage message = Build(request, method, url, body, jar, stripAuthorization, progress))
             {
                 response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 url = message.RequestUri ?? url;
@@ -80,8 +80,7 @@ internal static class HttpExchange
             {
                 // What browsers, HttpClient and requests all do: the redirect becomes a GET without a body.
                 method = "GET";
-                content = null;
-                upload = null;
+                body = RequestBody.None;
             }
 
             stripAuthorization |= !IsSameOrigin(url, next);
@@ -106,30 +105,21 @@ internal static class HttpExchange
         return headers;
     }
 
-    private static HttpRequestMessage Build(HttpRequestData request, string method, Uri url, ReadOnlyMemory<byte>? content, string? upload, CookieJar jar, bool stripAuthorization, ProgressTracker? progress)
+    private static HttpRequestMessage Build(HttpRequest request, string method, Uri url, RequestBody body, CookieJar jar, bool stripAuthorization, ProgressTracker? progress)
     {
-        var message = new HttpRequestMessage(HttpMethod.Parse(method), url);
-        if (upload is not null)
+        var message = new HttpRequestMessage(HttpMethod.Parse(method), url) { Content = body.CreateContent(progress) };
+        foreach (Header header in request.Headers)
         {
-            message.Content = new UploadContent(upload, progress);
-        }
-        else if (content is { } body)
-        {
-            message.Content = progress is null ? new ReadOnlyMemoryContent(body) : new UploadContent(body, progress);
-        }
-
-        foreach (KeyValuePair<string, string> header in request.Headers)
-        {
-            if (stripAuthorization && header.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            if (stripAuthorization && header.Name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
 
             // Names that are not request headers are content headers (Content-Type and kin);
             // without a body there is no content to carry them, and they are dropped.
-            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
+            if (!message.Headers.TryAddWithoutValidation(header.Name, header.Value))
             {
-                message.Content?.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                message.Content?.Headers.TryAddWithoutValidation(header.Name, header.Value);
             }
         }
 
@@ -142,7 +132,7 @@ internal static class HttpExchange
         return message;
     }
 
-    private static string CookieHeader(List<KeyValuePair<string, string>> cookies, string fromJar)
+    private static string CookieHeader(IReadOnlyList<Header> cookies, string fromJar)
     {
         if (cookies.Count == 0)
         {
@@ -150,14 +140,14 @@ internal static class HttpExchange
         }
 
         var builder = new StringBuilder();
-        foreach (KeyValuePair<string, string> cookie in cookies)
+        foreach (Header cookie in cookies)
         {
             if (builder.Length > 0)
             {
                 builder.Append("; ");
             }
 
-            builder.Append(cookie.Key).Append('=').Append(cookie.Value);
+            builder.Append(cookie.Name).Append('=').Append(cookie.Value);
         }
 
         // The request's cookies come first: servers take the first of two of the same name.

@@ -10,6 +10,7 @@ internal sealed class RequestDeadline : IDisposable
     private readonly CancellationTokenSource _source;
     private readonly CancellationToken _callerToken;
     private readonly TimeSpan _timeout;
+    private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public RequestDeadline(TimeSpan timeout, CancellationToken callerToken)
     {
@@ -28,6 +29,12 @@ internal sealed class RequestDeadline : IDisposable
     public TimeSpan Timeout => _timeout;
 
     public bool TimedOut => _source.IsCancellationRequested && !_callerToken.IsCancellationRequested;
+
+    /// <summary>What is left of the timeout (at least a tick while not timed out); <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for none.</summary>
+    public TimeSpan Remaining =>
+        _timeout == System.Threading.Timeout.InfiniteTimeSpan
+            ? _timeout
+            : TimeSpan.FromTicks(Math.Max(1, (_timeout - System.Diagnostics.Stopwatch.GetElapsedTime(_started)).Ticks));
 
     public static TaskCanceledException TimeoutException(TimeSpan timeout)
     {

@@ -1,247 +1,289 @@
-using System.Diagnostics;
-using System.Buffers;
+using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
 
 /// <summary>
-/// Runs one request in the worker and writes its answer: sends it with the client for its
-/// transport settings, then relays the body (buffered or streamed by the caller), saves it to a
-/// file, or runs the named callback on it and sends back the callback's MessagePack result.
-/// Every failure is answered as an error frame naming what failed: the exchange, the callback,
-/// or the serialization of its result; the stream stays usable for the next request.
+/// The one place a request runs, whichever executor runs it: in a worker process (its answer is
+/// frames to the client) or in the caller's process (the thread pool; its answer is the caller's
+/// task). It sends the request with its retries and redirects, then does what the body's mode asks
+/// (read it whole within the session's cap, hand it over as it arrives, or save it to a file), runs
+/// the callback on it if there is one, and answers; every failure is answered once, with the
+/// exception HttpClient or the callback raised (a timeout as HttpClient's).
 /// </summary>
-internal sealed class RequestRunner(HttpClientCache clients, CallbackRegistry callbacks)
+internal static class RequestRunner
 {
-    public async Task RunAsync(WorkItem item, ReadOnlyMemory<byte>? body, AnswerWriter answer, CancellationToken cancellationToken)
+    public static async Task RunAsync(RequestRun run, IRequestAnswer answer)
     {
-        HttpRequestData request = item.Request;
-        ResolvedCallback? callback;
-        HttpClient client;
+        HttpRequest request = run.Request;
+        RequestDeadline deadline = run.Deadline;
+        HttpResponseMessage? message = null;
+        Response? response = null;
+        bool handedOver = false;
+        string? workerFile = null;
         try
         {
-            callback = item.Callback is null ? null : callbacks.Resolve(item.Callback);
-            client = clients.Get(request.Transport);
-        }
-        catch (Exception exception)
-        {
-            await answer.WriteErrorAsync(WorkerErrorKind.Rejected, exception).ConfigureAwait(false);
-            return;
-        }
-
-        using Activity? activity = WorkerTelemetry.Start(request);
-        ProgressTracker? progress = request.ReportProgress ? new ProgressTracker(answer.PostProgress) : null;
-        CookieJar jar = CookieJar.ForWorker(request.Jar);
-        using var deadline = new RequestDeadline(request.Timeout, cancellationToken);
-        Response response;
-        try
-        {
-            ExchangeResult exchange = await ResilientExchange.SendAsync(client, request, body, jar, progress, deadline.Token).ConfigureAwait(false);
-            if (callback is null && request.Mode != BodyMode.Download)
+            ExchangeResult exchange = await ResilientExchange.SendAsync(run.Client, request, run.Body, run.Jar, run.Progress, deadline.Token).ConfigureAwait(false);
+            message = exchange.Response;
+            var info = new ResponseInfo(exchange, run.Jar.Recorded);
+            run.Progress?.SetTotalToReceive(info.ContentLength);
+            CancellationToken token = deadline.Token;
+            if (!answer.HasCallback)
             {
-                await RelayAsync(exchange, request, jar, answer, request.Mode == BodyMode.Buffer ? progress : null, deadline).ConfigureAwait(false);
+                switch (request.BodyMode)
+                {
+                    case BodyMode.Stream:
+                        // The caller sets the pace now: the clock stops.
+                        deadline.Disarm();
+                        Stream live = await message.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+                        if (answer.InProcess)
+                        {
+                            var lease = new SlotLease(request.Url);
+                            answer.HandOver(info, new ResponseBodyStream(message, live, run.Progress, lease), lease);
+                            handedOver = true;
+                            return;
+                        }
+
+                        using (IBodySink relay = answer.OpenBody(info, BodyUse.Streamed))
+                        {
+                            await PumpAsync(live, relay, long.MaxValue, run.Progress, token, streamed: true).ConfigureAwait(false);
+                        }
+
+                        return;
+
+                    case BodyMode.Download when request.DownloadPath.Length > 0:
+                        await SaveAsync(message, request.DownloadPath, run.Progress, token).ConfigureAwait(false);
+                        run.Progress?.Complete();
+                        await answer.DownloadedAsync(info, request.DownloadPath).ConfigureAwait(false);
+                        return;
+
+                    case BodyMode.Download:
+                        using (IBodySink relay = answer.OpenBody(info, BodyUse.Download))
+                        {
+                            await PumpAsync(await message.Content.ReadAsStreamAsync(token).ConfigureAwait(false), relay, long.MaxValue, run.Progress, token).ConfigureAwait(false);
+                        }
+
+                        return;
+
+                    default:
+                        ThrowIfAnnouncedTooLarge(info, request.MaxBufferedContentBytes);
+                        using (IBodySink body = answer.OpenBody(info, BodyUse.Buffered))
+                        {
+                            await PumpAsync(await message.Content.ReadAsStreamAsync(token).ConfigureAwait(false), body, request.MaxBufferedContentBytes, run.Progress, token).ConfigureAwait(false);
+                        }
+
+                        return;
+                }
+            }
+
+            switch (request.BodyMode)
+            {
+                case BodyMode.Stream:
+                    // The callback reads the body at its own pace, within the request's timeout.
+                    response = info.ToResponse(new ResponseBodyStream(message, await message.Content.ReadAsStreamAsync(token).ConfigureAwait(false), run.Progress, new SlotLease(request.Url)));
+                    message = null;
+                    break;
+
+                case BodyMode.Download when request.DownloadPath.Length > 0:
+                    await SaveAsync(message, request.DownloadPath, run.Progress, token).ConfigureAwait(false);
+                    run.Progress?.Complete();
+                    response = info.ToResponse([], request.DownloadPath);
+                    break;
+
+                case BodyMode.Download:
+                    // A remote worker: the body goes to the caller's file, and the callback reads a
+                    // copy here, removed once it returns.
+                    workerFile = Path.Combine(Path.GetTempPath(), $"processfutures-download-{Guid.NewGuid():N}.partial");
+                    using (IBodySink relay = answer.OpenBody(info, BodyUse.DownloadBeforeResult))
+                    {
+                        await TeeAsync(message, relay, workerFile, run.Progress, token).ConfigureAwait(false);
+                    }
+
+                    response = info.ToResponse([], workerFile);
+                    break;
+
+                default:
+                    ThrowIfAnnouncedTooLarge(info, request.MaxBufferedContentBytes);
+                    using (var buffer = new BufferSink(info.ContentLength))
+                    {
+                        await PumpAsync(await message.Content.ReadAsStreamAsync(token).ConfigureAwait(false), buffer, request.MaxBufferedContentBytes, run.Progress, token).ConfigureAwait(false);
+                        response = info.ToResponse(buffer.ToArray());
+                    }
+
+                    break;
+            }
+
+            object? result;
+            try
+            {
+                result = await answer.RunCallbackAsync(response, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException exception) when (token.IsCancellationRequested)
+            {
+                await FailAsync(answer, deadline, exception).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception exception)
+            {
+                if (!answer.Ended)
+                {
+                    await answer.FailAsync(ErrorKind.Callback, exception).ConfigureAwait(false);
+                }
+
                 return;
             }
 
-            response = await ReadAsync(exchange, request, progress, deadline.Token).ConfigureAwait(false);
+            handedOver = ReferenceEquals(result, response) && response.IsStreamedBody();
+            await answer.ResultAsync(info, response, result).ConfigureAwait(false);
         }
-        catch (OperationCanceledException exception) when (!answer.Ended)
+        catch (OperationCanceledException exception)
         {
-            await answer.WriteErrorAsync(deadline.TimedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception)).ConfigureAwait(false);
-            return;
+            await FailAsync(answer, deadline, exception).ConfigureAwait(false);
         }
         catch (Exception exception) when (!answer.Ended)
         {
-            await answer.WriteErrorAsync(WorkerErrorKind.Transport, exception).ConfigureAwait(false);
-            return;
-        }
-
-        ResponseHead head = Head(response, jar, contentLength: 0);
-        if (callback is null)
-        {
-            // A download: the file is complete and in place.
-            answer.SetHead(head);
-            await answer.WriteChunkAsync(ReadOnlyMemory<byte>.Empty, last: true).ConfigureAwait(false);
-            return;
-        }
-
-        object? result;
-        try
-        {
-            result = await callback.InvokeAsync(response, deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException exception) when (deadline.Token.IsCancellationRequested)
-        {
-            await answer.WriteErrorAsync(deadline.TimedOut ? WorkerErrorKind.Timeout : WorkerErrorKind.Canceled, deadline.Translate(exception)).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception exception)
-        {
-            await answer.WriteErrorAsync(WorkerErrorKind.Callback, exception).ConfigureAwait(false);
-            return;
+            await answer.FailAsync(ErrorKind.Transport, exception).ConfigureAwait(false);
         }
         finally
         {
-            // A streamed body the callback did not finish is abandoned here (its exchange aborted).
-            await response.DisposeAsync().ConfigureAwait(false);
-        }
+            if (!handedOver)
+            {
+                message?.Dispose();
+                if (response is not null)
+                {
+                    // A streamed body the callback did not finish is abandoned here (its exchange aborted).
+                    await response.DisposeAsync().ConfigureAwait(false);
+                }
+            }
 
-        await WriteResultAsync(callback, result, head, answer).ConfigureAwait(false);
-    }
-
-    private static async Task<Response> ReadAsync(ExchangeResult exchange, HttpRequestData request, ProgressTracker? progress, CancellationToken cancellationToken)
-    {
-        if (request.Mode != BodyMode.Download)
-        {
-            return await ResponseReader.ReadAsync(exchange, request, progress, cancellationToken).ConfigureAwait(false);
-        }
-
-        ActiveDownloads.Add(request.DownloadTempPath!);
-        try
-        {
-            return await ResponseReader.ReadAsync(exchange, request, progress, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            ActiveDownloads.Remove(request.DownloadTempPath!);
+            if (workerFile is not null)
+            {
+                BodyFiles.TryDelete(workerFile);
+            }
         }
     }
 
     /// <summary>
-    /// Sends the body as it is read. For a buffered response the head rides with the first chunk
-    /// and the session's cap is enforced here, before the bytes cross; for a streamed one the head
-    /// goes at once (the caller's task completes at the headers), the clock stops, and the caller's
-    /// reading paces this loop through the stream's flow control.
+    /// Reads a body the caller does not read itself (buffered, relayed, or saved to a file): a body
+    /// cut short fails the request as <see cref="HttpClient"/>'s own buffering does, with an
+    /// <see cref="HttpRequestException"/> around the <see cref="HttpIOException"/> (a streamed
+    /// body's reader gets the <see cref="HttpIOException"/> itself).
     /// </summary>
-    private static async Task RelayAsync(ExchangeResult exchange, HttpRequestData request, CookieJar jar, AnswerWriter answer, ProgressTracker? progress, RequestDeadline deadline)
+    public static async ValueTask<int> ReadBodyAsync(Stream body, Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        using HttpResponseMessage message = exchange.Response;
-        long? announced = message.Content.Headers.ContentLength;
-        bool streamed = request.Mode == BodyMode.Stream;
-        if (!streamed && announced > request.MaxBufferedContentBytes)
-        {
-            throw BodyLimits.TooLarge(request.MaxBufferedContentBytes, announced);
-        }
-
-        progress?.SetTotalToReceive(announced);
-        ResponseHead head = Head(exchange, HttpExchange.CollectHeaders(message), jar, announced ?? -1);
-        if (streamed)
-        {
-            deadline.Disarm();
-            await answer.WriteHeadAsync(head).ConfigureAwait(false);
-        }
-        else
-        {
-            answer.SetHead(head);
-        }
-
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(WireLimits.ChunkSize);
         try
         {
-            Stream stream = await message.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
-            await using (stream)
+            return await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpIOException exception)
+        {
+            throw new HttpRequestException(exception.HttpRequestError, "Error while copying content to a stream.", exception);
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="body"/> into <paramref name="sink"/> (which its caller disposes),
+    /// failing as soon as more than <paramref name="limit"/> bytes arrive. A body cut short fails
+    /// as HttpClient's own buffering does (<see cref="ReadBodyAsync"/>), unless it is
+    /// <paramref name="streamed"/> to a reader, who gets the <see cref="HttpIOException"/> itself.
+    /// </summary>
+    private static async Task PumpAsync(Stream body, IBodySink sink, long limit, ProgressTracker? progress, CancellationToken cancellationToken, bool streamed = false)
+    {
+        await using (body.ConfigureAwait(false))
+        {
+            long total = 0;
+            while (true)
             {
-                long total = 0;
-                while (true)
+                int read = streamed
+                    ? await body.ReadAsync(sink.GetMemory(), cancellationToken).ConfigureAwait(false)
+                    : await ReadBodyAsync(body, sink.GetMemory(), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
                 {
-                    // Buffered: fill whole chunks (fewer frames); streamed: pass on what arrives, as it arrives.
-                    Memory<byte> target = buffer.AsMemory(0, WireLimits.ChunkSize);
-                    int read = streamed ? await stream.ReadAsync(target, deadline.Token).ConfigureAwait(false) : await FillAsync(stream, target, deadline.Token).ConfigureAwait(false);
-                    total += read;
-                    if (!streamed && total > request.MaxBufferedContentBytes)
-                    {
-                        throw BodyLimits.TooLarge(request.MaxBufferedContentBytes, announced: null);
-                    }
-
-                    bool last = streamed ? read == 0 : read < WireLimits.ChunkSize;
-                    progress?.AddReceived(read);
-                    if (last)
-                    {
-                        progress?.Complete();
-                    }
-
-                    await answer.WriteChunkAsync(buffer.AsMemory(0, read), last).ConfigureAwait(false);
-                    if (last)
-                    {
-                        return;
-                    }
+                    break;
                 }
+
+                total += read;
+                if (total > limit)
+                {
+                    throw BodyLimits.TooLarge(limit, announced: null);
+                }
+
+                progress?.AddReceived(read);
+                await sink.AdvanceAsync(read).ConfigureAwait(false);
+            }
+        }
+
+        // The final counts go out before the answer ends (a worker's ride on its last frame).
+        progress?.Complete();
+        await sink.CompleteAsync().ConfigureAwait(false);
+    }
+
+    private static async Task SaveAsync(HttpResponseMessage message, string path, ProgressTracker? progress, CancellationToken cancellationToken)
+    {
+        Stream body = await message.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (body.ConfigureAwait(false))
+        {
+            await BodyFiles.SaveAsync(body, path, progress, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Relays a body to the caller's file through <paramref name="relay"/>, and saves a copy to <paramref name="file"/> for the callback.</summary>
+    private static async Task TeeAsync(HttpResponseMessage message, IBodySink relay, string file, ProgressTracker? progress, CancellationToken cancellationToken)
+    {
+        var copy = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        ActiveDownloads.Add(file);
+        try
+        {
+            await using (copy.ConfigureAwait(false))
+            {
+                await PumpAsync(await message.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), new TeeSink(relay, copy, cancellationToken), long.MaxValue, progress, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ActiveDownloads.Remove(file);
         }
     }
 
-    /// <summary>Reads a whole chunk, or what is left of the body; a body cut short fails as in <see cref="ResponseReader.ReadBodyAsync"/>.</summary>
-    private static async Task<int> FillAsync(Stream stream, Memory<byte> target, CancellationToken cancellationToken)
+    private static void ThrowIfAnnouncedTooLarge(ResponseInfo info, long limit)
     {
-        int filled = 0;
-        while (filled < target.Length)
+        if (info.ContentLength > limit)
         {
-            int read = await ResponseReader.ReadBodyAsync(stream, target[filled..], cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            filled += read;
-        }
-
-        return filled;
-    }
-
-    private static async Task WriteResultAsync(ResolvedCallback callback, object? result, ResponseHead head, AnswerWriter answer)
-    {
-        using var serialized = new BodyBuffer();
-        try
-        {
-            MessagePack.MessagePackSerializer.Serialize(callback.ResultType, serialized, result, ContractSerializer.Options);
-        }
-        catch (Exception exception)
-        {
-            // MessagePack wraps the reason ("Failed to serialize T value"): send the reason.
-            await answer.WriteErrorAsync(WorkerErrorKind.Serialization, exception.GetBaseException()).ConfigureAwait(false);
-            return;
-        }
-
-        answer.SetHead(head);
-        long left = serialized.Length;
-        foreach (ReadOnlyMemory<byte> segment in serialized.Segments)
-        {
-            for (int offset = 0; offset < segment.Length; offset += WireLimits.ChunkSize)
-            {
-                ReadOnlyMemory<byte> chunk = segment.Slice(offset, Math.Min(WireLimits.ChunkSize, segment.Length - offset));
-                left -= chunk.Length;
-                await answer.WriteChunkAsync(chunk, last: left == 0).ConfigureAwait(false);
-            }
+            throw BodyLimits.TooLarge(limit, info.ContentLength);
         }
     }
 
-    private static ResponseHead Head(ExchangeResult exchange, IReadOnlyDictionary<string, string> headers, CookieJar jar, long contentLength) => new()
+    private static async Task FailAsync(IRequestAnswer answer, RequestDeadline deadline, OperationCanceledException exception)
     {
-        StatusCode = (int)exchange.Response.StatusCode,
-        ReasonPhrase = exchange.Response.ReasonPhrase,
-        Url = exchange.Url.AbsoluteUri,
-        Headers = [.. headers],
-        SetCookies = jar.Recorded,
-        Elapsed = exchange.Elapsed,
-        ProcessId = Environment.ProcessId,
-        ContentLength = contentLength,
-        Attempts = exchange.Attempts,
-    };
+        if (!answer.Ended)
+        {
+            await answer.FailAsync(deadline.TimedOut ? ErrorKind.Timeout : ErrorKind.Canceled, deadline.Translate(exception)).ConfigureAwait(false);
+        }
+    }
 
-    private static ResponseHead Head(Response response, CookieJar jar, long contentLength) => new()
+    private static bool IsStreamedBody(this Response response) => response.ContentStream is ResponseBodyStream;
+
+    /// <summary>Writes what a relay sends to a file as well.</summary>
+    private sealed class TeeSink(IBodySink relay, FileStream copy, CancellationToken cancellationToken) : IBodySink
     {
-        StatusCode = response.StatusCode,
-        ReasonPhrase = response.ReasonPhrase,
-        Url = response.Url.AbsoluteUri,
-        Headers = [.. response.Headers],
-        SetCookies = jar.Recorded,
-        Elapsed = response.Elapsed,
-        ProcessId = Environment.ProcessId,
-        ContentLength = contentLength,
-        DownloadPath = response.DownloadPath,
-        Attempts = response.Attempts,
-    };
+        private Memory<byte> _current;
+
+        public Memory<byte> GetMemory() => _current = relay.GetMemory();
+
+        public async ValueTask AdvanceAsync(int count)
+        {
+            await copy.WriteAsync(_current[..count], cancellationToken).ConfigureAwait(false);
+            await relay.AdvanceAsync(count).ConfigureAwait(false);
+        }
+
+        public async ValueTask CompleteAsync()
+        {
+            await copy.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await relay.CompleteAsync().ConfigureAwait(false);
+        }
+
+        public void Dispose()
+        {
+            // The relay is its caller's to dispose.
+        }
+    }
 }

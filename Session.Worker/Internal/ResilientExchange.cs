@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
 
@@ -12,15 +13,15 @@ namespace ProcessFutures.Internal;
 /// </summary>
 internal static class ResilientExchange
 {
-    public static async Task<ExchangeResult> SendAsync(HttpClient client, HttpRequestData request, ReadOnlyMemory<byte>? content, CookieJar jar, ProgressTracker? progress, CancellationToken cancellationToken)
+    public static async Task<ExchangeResult> SendAsync(HttpClient client, HttpRequest request, RequestBody body, CookieJar jar, ProgressTracker? progress, CancellationToken cancellationToken)
     {
-        RetryPolicy? policy = request.Retry;
+        RetrySettings? policy = request.Retry;
         if (policy is null || policy.MaxRetries <= 0 || !policy.Methods.Contains(request.Method, StringComparer.OrdinalIgnoreCase))
         {
-            return await HttpExchange.SendAsync(client, request, content, jar, progress, cancellationToken).ConfigureAwait(false);
+            return await HttpExchange.SendAsync(client, request, body, jar, progress, cancellationToken).ConfigureAwait(false);
         }
 
-        ResiliencePipeline<ExchangeResult> pipeline = Build(policy, canResend: request.UploadFrom is null);
+        ResiliencePipeline<ExchangeResult> pipeline = Build(policy, canResend: !body.IsFile);
         int attempts = 0;
         try
         {
@@ -28,17 +29,17 @@ internal static class ResilientExchange
                 async token =>
                 {
                     attempts++;
-                    return await HttpExchange.SendAsync(client, request, content, jar, progress, token).ConfigureAwait(false);
+                    return await HttpExchange.SendAsync(client, request, body, jar, progress, token).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
             return result with { Attempts = attempts };
         }
         catch (TimeoutRejectedException exception)
         {
-            string message = $"The request was canceled: each of its {attempts} attempt(s) ran past RetryPolicy.AttemptTimeout ({policy.AttemptTimeout?.TotalSeconds:0.###} s).";
+            string message = $"The request was canceled: each of its {attempts} attempt(s) ran past RetryPolicy.AttemptTimeout ({TimeSpan.FromTicks(policy.AttemptTimeoutTicks).TotalSeconds:0.###} s).";
             throw new TaskCanceledException(message, new TimeoutException(message, exception));
         }
-        catch (HttpRequestException exception) when (request.UploadFrom is not null)
+        catch (HttpRequestException exception) when (body.IsFile)
         {
             throw new HttpRequestException(
                 exception.HttpRequestError,
@@ -48,13 +49,13 @@ internal static class ResilientExchange
         }
     }
 
-    private static ResiliencePipeline<ExchangeResult> Build(RetryPolicy policy, bool canResend)
+    private static ResiliencePipeline<ExchangeResult> Build(RetrySettings policy, bool canResend)
     {
         var builder = new ResiliencePipelineBuilder<ExchangeResult>().AddRetry(new RetryStrategyOptions<ExchangeResult>
         {
             MaxRetryAttempts = policy.MaxRetries,
-            Delay = policy.BaseDelay,
-            MaxDelay = policy.MaxDelay,
+            Delay = TimeSpan.FromTicks(policy.BaseDelayTicks),
+            MaxDelay = TimeSpan.FromTicks(policy.MaxDelayTicks),
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             ShouldHandle = args => ValueTask.FromResult(canResend && ShouldRetry(policy, args.Outcome)),
@@ -66,15 +67,15 @@ internal static class ResilientExchange
                 return default;
             },
         });
-        if (policy.AttemptTimeout is { } attemptTimeout)
+        if (policy.AttemptTimeoutTicks > 0)
         {
-            builder.AddTimeout(attemptTimeout);
+            builder.AddTimeout(TimeSpan.FromTicks(policy.AttemptTimeoutTicks));
         }
 
         return builder.Build();
     }
 
-    private static bool ShouldRetry(RetryPolicy policy, Outcome<ExchangeResult> outcome)
+    private static bool ShouldRetry(RetrySettings policy, Outcome<ExchangeResult> outcome)
     {
         if (outcome.Exception is not null)
         {
@@ -88,7 +89,7 @@ internal static class ResilientExchange
         }
 
         // A server asking for a longer wait than MaxDelay gets its answer returned, not a retry.
-        return !policy.RespectRetryAfter || RetryAfter(outcome) is not { } wait || wait <= policy.MaxDelay;
+        return !policy.RespectRetryAfter || RetryAfter(outcome) is not { } wait || wait.Ticks <= policy.MaxDelayTicks;
     }
 
     /// <summary>The wait a 429/503's Retry-After asks for (seconds, or a date), if any.</summary>

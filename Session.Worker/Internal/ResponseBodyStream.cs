@@ -1,18 +1,25 @@
 namespace ProcessFutures.Internal;
 
 /// <summary>
-/// The live body of a streamed response (<c>RequestOptions.Stream</c>), read in this process:
-/// it counts what is read for progress reports, owns the response message (disposing the
-/// stream before the end aborts the exchange), and says when it is done with
-/// <see cref="Released"/>, so the executor's slot is held exactly as long as the body is.
+/// The live body of a streamed response (<c>RequestOptions.Stream</c>), read in this process: it
+/// counts what is read for progress reports, owns the response message (disposing the stream
+/// before the end aborts the exchange), and ends its <see cref="SlotLease"/> when done, so the
+/// executor's slot is held exactly as long as the body is: read to its end, failed, disposed, or
+/// collected without being disposed.
 /// </summary>
-internal sealed class ResponseBodyStream(HttpResponseMessage message, Stream inner, ProgressTracker? progress) : ReadOnlyBodyStream
+internal sealed class ResponseBodyStream(HttpResponseMessage message, Stream inner, ProgressTracker? progress, SlotLease lease) : ReadOnlyBodyStream
 {
-    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
-    /// <summary>Completes when the body was read to its end, failed, or the stream was disposed.</summary>
-    public Task Released => _released.Task;
+    /// <summary>What the slot that ran the request waits on while the body is held.</summary>
+    public SlotLease Lease => lease;
+
+    ~ResponseBodyStream()
+    {
+        // Dropped without Dispose: give the slot back. The connection is not touched here (its
+        // own objects may already be finalized); it is released when they are.
+        lease.End(LeaseEnd.Collected);
+    }
 
     public override int Read(Span<byte> buffer)
     {
@@ -22,7 +29,7 @@ internal sealed class ResponseBodyStream(HttpResponseMessage message, Stream inn
         }
         catch
         {
-            _released.TrySetResult();
+            lease.End(LeaseEnd.EndReached);
             throw;
         }
     }
@@ -35,7 +42,7 @@ internal sealed class ResponseBodyStream(HttpResponseMessage message, Stream inn
         }
         catch
         {
-            _released.TrySetResult();
+            lease.End(LeaseEnd.EndReached);
             throw;
         }
     }
@@ -46,7 +53,7 @@ internal sealed class ResponseBodyStream(HttpResponseMessage message, Stream inn
         {
             await inner.DisposeAsync().ConfigureAwait(false);
             message.Dispose();
-            _released.TrySetResult();
+            lease.End(LeaseEnd.Abandoned);
         }
 
         GC.SuppressFinalize(this);
@@ -58,7 +65,8 @@ internal sealed class ResponseBodyStream(HttpResponseMessage message, Stream inn
         {
             inner.Dispose();
             message.Dispose();
-            _released.TrySetResult();
+            lease.End(LeaseEnd.Abandoned);
+            GC.SuppressFinalize(this);
         }
 
         base.Dispose(disposing);
@@ -74,7 +82,7 @@ internal sealed class ResponseBodyStream(HttpResponseMessage message, Stream inn
         {
             // The end of the body: report the final counts; the slot may take its next request.
             progress?.Complete();
-            _released.TrySetResult();
+            lease.End(LeaseEnd.EndReached);
         }
 
         return read;

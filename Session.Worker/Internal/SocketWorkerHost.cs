@@ -1,89 +1,139 @@
-using System.Runtime.CompilerServices;
 using System.Net.Sockets;
-using ProcessFutures.Protocol;
+using ProcessFutures.Infrastructure;
 
 namespace ProcessFutures.Internal;
 
 /// <summary>
-/// A local worker on the socket transport (<see cref="FramedStream"/>): no web server, a listening
-/// Unix socket, and one connection per slot of the pool. A connection whose first frame does not
-/// carry the token, within <see cref="s_helloTimeout"/>, is closed unread. When a connection breaks,
-/// what runs for it is cancelled, as a gRPC call's would be.
+/// A local worker on the socket transport (<see cref="SocketMessageStream"/>): no web server, a
+/// listening Unix socket in the pool's 0700 directory, and one connection per slot of the pool.
+/// Nothing a peer does ends it: a connection that does not say hello with the token within
+/// <see cref="WorkerServer.HelloTimeout"/> is closed unread; at most <see cref="MaxUnauthenticated"/>
+/// connections may wait to do so (a new one closes the oldest); and when the process is out of file
+/// descriptors, accepting pauses and resumes rather than failing.
 /// </summary>
 internal static class SocketWorkerHost
 {
-    private static readonly TimeSpan s_helloTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>The most connections that have not yet shown the token.</summary>
+    public const int MaxUnauthenticated = 64;
+
+    private static readonly TimeSpan s_firstPause = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan s_maxPause = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Listens, says it is ready, and serves until the process exits (its parent going away ends
-    /// it: <see cref="ParentWatcher"/>). A listener that fails ends the worker (exit code 1, the
-    /// reason on stderr), so that the pool replaces it rather than connect to a socket nobody accepts on.
+    /// it: <see cref="ParentWatcher"/>). A listener that cannot be made ends the worker (exit code
+    /// 1, the reason on stderr), so that the pool replaces it.
     /// </summary>
-    public static int Run(string socketPath, string token)
+    public static int Run(string socketPath, string token, WorkerServer server)
     {
-        var service = new WorkerService(new RequestRunner(new HttpClientCache(), new CallbackRegistry()), new WorkerLifetime());
-        var expected = new TokenCheck(token);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-        listener.Listen(128);
-        Task accepting = AcceptAsync(listener, service, expected);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+            listener.Listen(128);
+        }
+        catch (SocketException exception)
+        {
+            Console.Error.WriteLine($"The worker could not listen on '{socketPath}': {exception.Message}");
+            return 1;
+        }
 
         Console.Out.WriteLine(WorkerEnvironment.ReadyLine);
         Console.Out.Flush();
-        try
-        {
-            accepting.GetAwaiter().GetResult();
-            return 0;
-        }
-        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
-        {
-            Console.Error.WriteLine($"The worker's socket stopped accepting connections: {exception.Message}");
-            return 1;
-        }
+        AcceptAsync(listener, server, token).GetAwaiter().GetResult();
+        return 0;
     }
 
-    private static async Task AcceptAsync(Socket listener, WorkerService service, TokenCheck token)
+    private static async Task AcceptAsync(Socket listener, WorkerServer server, string token)
     {
+        var waiting = new LinkedList<Socket>();
+        var waitingLock = new Lock();
+        TimeSpan pause = s_firstPause;
+        bool told = false;
         while (true)
         {
             Socket connection;
             try
             {
                 connection = await listener.AcceptAsync().ConfigureAwait(false);
+                pause = s_firstPause;
             }
             catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionAborted or SocketError.Interrupted)
             {
                 continue;
             }
-
-            _ = Task.Run(() => ServeAsync(connection, service, token));
-        }
-    }
-
-    private static async Task ServeAsync(Socket connection, WorkerService service, TokenCheck token)
-    {
-        using var broken = new CancellationTokenSource();
-        var stream = new NetworkStream(connection, ownsSocket: true);
-        await using ConfiguredAsyncDisposable disposeStream = stream.ConfigureAwait(false);
-        var requests = new FrameReader<ClientFrame>(stream, ClientFrame.Parser, WireLimits.MaxMessage, broken) { MaxMessage = FramedStream.MaxHelloMessage };
-        try
-        {
-            using (var hello = new CancellationTokenSource(s_helloTimeout))
+            catch (SocketException exception)
             {
-                if (!await requests.MoveNext(hello.Token).ConfigureAwait(false)
-                    || !token.Accepts(requests.Current.Token))
+                // Out of file descriptors (EMFILE, ENFILE), or another passing failure: the
+                // connections being served finish, and accepting resumes. Said once.
+                if (!told)
                 {
-                    return;
+                    told = true;
+                    Console.Error.WriteLine($"The worker could not accept a connection ({exception.Message}); it keeps serving and tries again.");
+                }
+
+                await Task.Delay(pause).ConfigureAwait(false);
+                pause = pause * 2 < s_maxPause ? pause * 2 : s_maxPause;
+                continue;
+            }
+
+            LinkedListNode<Socket> node;
+            Socket? oldest = null;
+            lock (waitingLock)
+            {
+                node = waiting.AddLast(connection);
+                if (waiting.Count > MaxUnauthenticated)
+                {
+                    oldest = waiting.First!.Value;
+                    waiting.RemoveFirst();
                 }
             }
 
-            requests.MaxMessage = WireLimits.MaxMessage;
-            await service.ServeAsync(requests, new FrameWriter<WorkerFrame>(stream), broken.Token).ConfigureAwait(false);
-            await FramedStream.WriteEndAsync(stream).ConfigureAwait(false);
+            oldest?.Dispose();
+            _ = Task.Run(() => ServeAsync(connection, server, token, () =>
+            {
+                lock (waitingLock)
+                {
+                    if (node.List is not null)
+                    {
+                        waiting.Remove(node);
+                    }
+                }
+            }));
         }
-        catch (Exception exception) when (exception is IOException or OperationCanceledException or ObjectDisposedException or InvalidDataException or SocketException)
+    }
+
+    private static async Task ServeAsync(Socket connection, WorkerServer server, string token, Action leftWaiting)
+    {
+        var stream = new AuthenticatingStream(connection, leftWaiting);
+        try
         {
-            // The client went away, or broke the framing: this connection ends, the worker serves on.
+            await server.ServeAsync(stream, token, CancellationToken.None).ConfigureAwait(false);
         }
+        finally
+        {
+            leftWaiting();
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A connection's stream that leaves the waiting list once its hello is accepted.</summary>
+    private sealed class AuthenticatingStream(Socket connection, Action leftWaiting) : MessageStream
+    {
+        private readonly SocketMessageStream _inner = new(connection, acceptsHello: true);
+
+        public override ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken) => _inner.ReadAsync(cancellationToken);
+
+        public override ValueTask WriteAsync(Memory<byte> frame, CancellationToken cancellationToken) => _inner.WriteAsync(frame, cancellationToken);
+
+        public override ValueTask CompleteAsync() => _inner.CompleteAsync();
+
+        public override void HelloAccepted()
+        {
+            _inner.HelloAccepted();
+            leftWaiting();
+        }
+
+        public override ValueTask DisposeAsync() => _inner.DisposeAsync();
     }
 }

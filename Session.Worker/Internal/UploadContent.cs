@@ -4,9 +4,9 @@ using System.Net;
 namespace ProcessFutures.Internal;
 
 /// <summary>
-/// A request body streamed from a file (opened anew each time it is sent, so a 307/308 redirect
-/// can send it again) or from memory, counting what goes out for progress reports. The calling
-/// process of a worker never reads the file: whoever runs the request does.
+/// A request body streamed from a file (opened when it is sent) or from memory, counting what goes
+/// out for progress reports. The process that asked for the request never reads the file: whoever
+/// runs the request does.
 /// </summary>
 internal sealed class UploadContent : HttpContent
 {

@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using ProcessFutures.Infrastructure;
 
 namespace ProcessFutures.Internal;
 
@@ -11,15 +6,15 @@ namespace ProcessFutures.Internal;
 /// Runs a worker of a ProcessPoolExecutor until its parent goes away. It is started by the pool,
 /// never by hand: the pool passes the socket path, the token and its own pid through the
 /// environment, and reads the ready line from stdout. It listens on a Unix socket only (no TCP),
-/// refuses calls without the token, and exits when its parent goes away (stdin closes, or the
-/// parent pid changes).
+/// refuses streams without the token, and exits when its parent goes away (stdin closes, or the
+/// parent pid changes). With <c>--remote</c> it runs a remote worker instead (ProcessFutures.Remote).
 /// </summary>
 /// <remarks>
-/// Two entry points call it: Session.Worker's own <c>Main</c> (framework-dependent apps, where the
-/// pool starts ProcessFutures.dll with the dotnet host), and
+/// Two entry points call it: ProcessFutures.dll's own <c>Main</c> (framework-dependent apps, where
+/// the pool starts ProcessFutures.dll with the dotnet host), and
 /// <c>ProcessPoolExecutor.RunWorkerIfRequested</c> (self-contained and single-file apps, where the
 /// pool starts the app itself). It is synchronous on purpose: it owns the process's main thread,
-/// which has nothing else to do, and uses the hosting API's own blocking calls.
+/// which has nothing else to do.
 /// </remarks>
 internal static class WorkerHost
 {
@@ -28,7 +23,13 @@ internal static class WorkerHost
     {
         if (args.Contains(WorkerEnvironment.RemoteSwitch))
         {
-            return RemoteWorkerHost.Run(args);
+            if (TransportPlugin.Find() is { } remote)
+            {
+                return remote.RunRemoteWorker(args);
+            }
+
+            Console.Error.WriteLine(TransportPlugin.Missing($"A remote worker ({WorkerEnvironment.RemoteSwitch})"));
+            return 2;
         }
 
         string? socketPath = Environment.GetEnvironmentVariable(WorkerEnvironment.SocketPath);
@@ -46,45 +47,18 @@ internal static class WorkerHost
         Environment.SetEnvironmentVariable(WorkerEnvironment.RunAsWorker, null);
         ParentWatcher.Start(parentPid);
         WorkerTelemetry.ExportIfAsked();
+        using var server = new WorkerServer(remote: false);
         if (Environment.GetEnvironmentVariable(WorkerEnvironment.Transport) != WorkerEnvironment.GrpcTransport)
         {
-            return SocketWorkerHost.Run(socketPath, token);
+            return SocketWorkerHost.Run(socketPath, token, server);
         }
 
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
+        if (TransportPlugin.Find() is { } grpc)
         {
-            options.AddServerHeader = false;
-            options.Limits.MaxRequestBodySize = null;
+            return grpc.RunLocalWorker(socketPath, token, server);
+        }
 
-            // A slot's stream lives as long as the slot and is idle between requests: no data-rate minimums.
-            options.Limits.MinRequestBodyDataRate = null;
-            options.Limits.MinResponseDataRate = null;
-            options.ListenUnixSocket(socketPath, listen => listen.Protocols = HttpProtocols.Http2);
-        });
-        builder.Services.AddRoutingCore();
-        builder.Services.AddGrpc(options =>
-        {
-            options.EnableDetailedErrors = false;
-            options.MaxReceiveMessageSize = WireLimits.MaxMessage;
-        });
-        builder.Services.AddSingleton<HttpClientCache>();
-        builder.Services.AddSingleton<CallbackRegistry>();
-        builder.Services.AddSingleton(new WorkerLifetime());
-        builder.Services.AddSingleton<RequestRunner>();
-
-        WebApplication app = builder.Build();
-        app.Use(new TokenCheck(token).InvokeAsync);
-        app.UseRouting();
-        app.MapGrpcService<WorkerService>();
-        app.Start();
-
-        Console.Out.WriteLine(WorkerEnvironment.ReadyLine);
-        Console.Out.Flush();
-        app.WaitForShutdown();
-        return 0;
+        Console.Error.WriteLine(TransportPlugin.Missing("WorkerTransport.Grpc"));
+        return 2;
     }
 }

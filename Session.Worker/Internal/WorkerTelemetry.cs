@@ -3,6 +3,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
 
@@ -61,9 +62,9 @@ internal static class WorkerTelemetry
     }
 
     /// <summary>Starts the worker's span for a request, as a child of the caller's; it is current until disposed. Null when the caller sent no context.</summary>
-    public static Activity? Start(HttpRequestData request)
+    public static Activity? Start(HttpRequest request)
     {
-        if (request.TraceParent is not { } traceParent)
+        if (request.TraceParent is not { Length: > 0 } traceParent)
         {
             return null;
         }
@@ -77,7 +78,7 @@ internal static class WorkerTelemetry
             activity.Start();
         }
 
-        activity.TraceStateString = request.TraceState;
+        activity.TraceStateString = request.TraceState.Length > 0 ? request.TraceState : null;
         if (activity.IsAllDataRequested)
         {
             activity.SetTag("processfutures.worker.pid", Environment.ProcessId);

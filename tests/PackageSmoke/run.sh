@@ -101,10 +101,11 @@ version="$(basename "${contracts_packages[0]}" .nupkg)"
 version="${version#ProcessFutures.Contracts.}"
 client="$feed/ProcessFutures.$version.nupkg"
 contracts="$feed/ProcessFutures.Contracts.$version.nupkg"
+remote="$feed/ProcessFutures.Remote.$version.nupkg"
 nupkgs=$(find "$feed" -name '*.nupkg' | wc -l)
 snupkgs=$(find "$feed" -name '*.snupkg' | wc -l)
-if [[ $nupkgs -eq 2 && $snupkgs -eq 2 && $version == *-"$suffix" && -f "$client" && -f "$contracts" ]]; then
-  pass "pack made exactly ProcessFutures and ProcessFutures.Contracts $version, each with a symbols package"
+if [[ $nupkgs -eq 3 && $snupkgs -eq 3 && $version == *-"$suffix" && -f "$client" && -f "$contracts" && -f "$remote" ]]; then
+  pass "pack made exactly ProcessFutures, ProcessFutures.Contracts and ProcessFutures.Remote $version, each with a symbols package"
 else
   fail "pack made $nupkgs packages and $snupkgs symbol packages (version '$version')"
 fi
@@ -114,10 +115,13 @@ client_files="$(zip_list "$client")"
 client_symbols="$(zip_list "${client%.nupkg}.snupkg")"
 client_nuspec="$(zip_cat "$client" ProcessFutures.nuspec)"
 contracts_nuspec="$(zip_cat "$contracts" ProcessFutures.Contracts.nuspec)"
+remote_nuspec="$(zip_cat "$remote" ProcessFutures.Remote.nuspec)"
 client_dependencies="$(grep -oE '(dependency id|frameworkReference name)="[^"]+"' <<<"$client_nuspec" | cut -d'"' -f2 | sort -u | tr '\n' ' ')"
 contracts_dependencies="$(grep -oE '(dependency id|frameworkReference name)="[^"]+"' <<<"$contracts_nuspec" | cut -d'"' -f2 | sort -u | tr '\n' ' ')"
 echo "    ProcessFutures depends on: $client_dependencies"
+remote_dependencies="$(grep -oE '(dependency id|frameworkReference name)="[^"]+"' <<<"$remote_nuspec" | cut -d'"' -f2 | sort -u | tr '\n' ' ')"
 echo "    ProcessFutures.Contracts depends on: $contracts_dependencies"
+echo "    ProcessFutures.Remote depends on: $remote_dependencies"
 if [[ "$contracts_dependencies" == "MessagePack " ]]; then
   pass "ProcessFutures.Contracts depends on MessagePack only"
 else
@@ -129,10 +133,17 @@ lib/net10.0/ProcessFutures.xml' ]] \
   && grep -qx 'README.md' <<<"$client_files" \
   && grep -qx 'lib/net10.0/ProcessFutures.pdb' <<<"$client_symbols" \
   && grep -qE 'dependency id="ProcessFutures.Contracts"' <<<"$client_nuspec" \
-  && ! grep -qE 'id="(Session\.[A-Za-z]+|Grpc\.Tools)"' <<<"$client_nuspec"; then
-  pass "ProcessFutures carries ProcessFutures.dll alone (client and worker; its pdb in the symbols package) and its targets, depends on ProcessFutures.Contracts, and on no Session.* or Grpc.Tools package"
+  && ! grep -qE 'id="(Session\.[A-Za-z]+|Grpc\.[A-Za-z.]+)"|name="Microsoft.AspNetCore.App"' <<<"$client_nuspec"; then
+  pass "ProcessFutures carries ProcessFutures.dll alone (client and worker; its pdb in the symbols package) and its targets, depends on ProcessFutures.Contracts, and on no Session.*, gRPC or ASP.NET Core"
 else
   fail "package contents (see the packages in $feed)"
+fi
+if grep -qE "dependency id=\"ProcessFutures\" version=\"\[$version\]\"" <<<"$remote_nuspec" \
+  && grep -qE 'frameworkReference name="Microsoft.AspNetCore.App"' <<<"$remote_nuspec" \
+  && grep -qx 'lib/net10.0/ProcessFutures.Remote.dll' <<<"$(zip_list "$remote")"; then
+  pass "ProcessFutures.Remote carries ProcessFutures.Remote.dll, asks for ASP.NET Core, and depends on exactly ProcessFutures $version"
+else
+  fail "ProcessFutures.Remote's package (see $remote)"
 fi
 for f in "$feed"/*; do summary+=("$(printf '%-58s %8s bytes' "$(basename "$f")" "$(stat -c %s "$f")")"); done
 

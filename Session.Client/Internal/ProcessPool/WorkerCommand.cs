@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using ProcessFutures.Infrastructure;
 
 namespace ProcessFutures.Internal;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ProcessFutures.Infrastructure;
 
 namespace ProcessFutures.Internal;
 
@@ -49,11 +50,13 @@ internal sealed partial class WorkerLauncher
             startInfo.Environment["DOTNET_ROOT"] = Path.GetDirectoryName(muxer);
         }
 
-        // No diagnostics IPC socket in /tmp unless the environment asks for one: a killed worker
-        // cannot remove its own, and a pool kills and recycles workers by design.
-        if (!startInfo.Environment.Keys.Any(static key => key.StartsWith("DOTNET_EnableDiagnostics", StringComparison.OrdinalIgnoreCase)))
+        // No debugger pipes or diagnostics socket in the temporary directory unless asked for: a
+        // killed worker cannot remove its own, and a pool kills and recycles workers by design.
+        // Asked for (EnableWorkerDiagnostics, or DOTNET_EnableDiagnostics* in the environment),
+        // the pool removes a dead worker's (DiagnosticFiles).
+        if (!_options.EnableWorkerDiagnostics && !startInfo.Environment.Keys.Any(static key => key.StartsWith("DOTNET_EnableDiagnostics", StringComparison.OrdinalIgnoreCase)))
         {
-            startInfo.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
+            startInfo.Environment["DOTNET_EnableDiagnostics"] = "0";
         }
 
         // A hard limit on the worker's managed heap: a callback that allocates without end gets an

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using ProcessFutures.Infrastructure;
 
 namespace ProcessFutures.Internal;
 
@@ -21,7 +22,7 @@ internal sealed partial class WorkerLauncher
     private static readonly (string Name, string Value)[] s_runtimeSettings =
         [("DOTNET_gcServer", "0"), ("DOTNET_gcConcurrent", "0"), ("DOTNET_TieredPGO", "0")];
 
-    private readonly IWorkerHost _host;
+    private readonly ExecutorCore _core;
     private readonly ProcessPoolOptions _options;
     private readonly PoolDirectory _directory;
     private readonly RecyclePolicy _recycling;
@@ -30,11 +31,11 @@ internal sealed partial class WorkerLauncher
     private WorkerCommand? _command;
     private int _generation;
 
-    public WorkerLauncher(IWorkerHost host, ProcessPoolOptions options, PoolDirectory directory)
+    public WorkerLauncher(ExecutorCore core, ProcessPoolOptions options, PoolDirectory directory)
     {
-        _host = host;
+        _core = core;
         _directory = directory;
-        _logger = host.Logger;
+        _logger = core.Logger;
         _options = options;
         _recycling = new RecyclePolicy(options);
         Token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -43,7 +44,7 @@ internal sealed partial class WorkerLauncher
     /// <summary>The per-pool secret every call to a worker carries.</summary>
     public string Token { get; }
 
-    public async Task<WorkerProcess> StartAsync(CancellationToken stopping)
+    public async Task<LocalWorker> StartAsync(CancellationToken stopping)
     {
         WorkerCommand command = Prepare();
         if (command.Problem is { } problem)
@@ -119,7 +120,9 @@ internal sealed partial class WorkerLauncher
         if (first == ready.Task)
         {
             ProcessPoolLog.WorkerStarted(_logger, process.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return new WorkerProcess(_host, process, socketPath, _options.Transport, Token, exited.Task, output, _recycling);
+            bool socket = _options.Transport == WorkerTransport.Socket;
+            WorkerConnector connector = socket ? new SocketConnector(socketPath) : TransportPlugin.Find()!.ConnectLocal(socketPath, Token);
+            return new LocalWorker(_core, connector, process, socketPath, exited.Task, output, _recycling) { Token = socket ? Token : null };
         }
 
         string failure;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using ProcessFutures.Infrastructure;
+using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
 
@@ -44,7 +46,7 @@ internal sealed class ExecutorTelemetry : IDisposable
     public Meter Meter => _meter;
 
     /// <summary>Starts a request's span, as a child of the caller's current activity; null when nobody listens.</summary>
-    public Activity? StartRequest(HttpRequestData request)
+    public Activity? StartRequest(HttpRequest request)
     {
         Activity? activity = ProcessFuturesTelemetry.Source.StartActivity(request.Method, ActivityKind.Client);
         if (activity is null)

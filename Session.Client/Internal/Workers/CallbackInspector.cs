@@ -20,11 +20,17 @@ internal static partial class CallbackInspector
     private static readonly ConcurrentDictionary<MethodInfo, CallbackReference> s_references = new();
     private static readonly ConcurrentDictionary<Type, string?> s_typeProblems = new();
 
-    public static CallbackReference Describe(Delegate callback)
+    /// <summary>Describes <paramref name="callback"/> for a worker; <paramref name="publicOnly"/> for a remote one, which runs only public static methods of public types.</summary>
+    public static CallbackReference Describe(Delegate callback, bool publicOnly)
     {
         MethodInfo method = callback.Method;
         if (callback.Target is null && s_references.TryGetValue(method, out CallbackReference? known) && !HasManyTargets(callback))
         {
+            if (publicOnly)
+            {
+                RequirePublic(method);
+            }
+
             return known;
         }
 
@@ -76,9 +82,22 @@ internal static partial class CallbackInspector
             throw Refuse(name, $"its result type '{Describe(resultType)}' cannot come back from a worker: {problem}", "return a type MessagePack can carry: primitives, strings, byte[], arrays, lists, dictionaries, records or plain classes of those, or Response");
         }
 
-        CallbackReference reference = CallbackReference.From(method) with { ResultType = resultType };
+        CallbackReference reference = CallbackReference.From(method, resultType);
         s_references.TryAdd(method, reference);
+        if (publicOnly)
+        {
+            RequirePublic(method);
+        }
+
         return reference;
+    }
+
+    private static void RequirePublic(MethodInfo method)
+    {
+        if (!method.IsPublic || method.DeclaringType is { IsVisible: false })
+        {
+            throw Refuse(DisplayName(method), "a remote worker runs only public static methods of public types, and this one is not public (or its type is not)", "make the method and its type (and any type it is nested in) public");
+        }
     }
 
     private static bool IsCompilerGenerated(Type? type) => type is not null && (type.IsDefined(typeof(CompilerGeneratedAttribute)) || IsCompilerGenerated(type.DeclaringType));

@@ -1,3 +1,5 @@
+using ProcessFutures.Infrastructure;
+
 namespace ProcessFutures.Internal;
 
 /// <summary>When a worker should be replaced: after so many requests (with jitter, so workers started together do not recycle together), or past a resident size.</summary>

@@ -1,73 +1,97 @@
 using System.Runtime.Serialization;
 using MessagePack;
+using ProcessFutures.Infrastructure;
 using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
 
-/// <summary>Reading a worker's answer: a buffered body or a callback's result, or a streamed body handed to the caller.</summary>
+/// <summary>Reading a worker's answer: a body, a download or a callback's result; or a streamed body handed to the caller.</summary>
 internal sealed partial class RemoteCall
 {
     /// <summary>Reads one answer, up to its end frame, and ends the work with it; false if the stream cannot carry another request.</summary>
-    private async Task<bool> ReadAnswerAsync()
+    private async Task<bool> ReadAnswerAsync(PendingWork work)
     {
-        var reader = new ReplyReader(_stream.Replies, _worker.Host, _work, _worker.ProcessId);
-        using var head = new HeadAssembler();
+        HttpRequest request = work.Request;
+        bool download = request.BodyMode == BodyMode.Download;
+        ResponseHead? head = null;
         BodyBuffer? buffer = null;
+        FileStream? file = null;
         bool reusable = true;
         try
         {
             while (true)
             {
-                WorkerFrame frame = await reader.NextAsync().ConfigureAwait(false);
+                WorkerFrame frame = await _connection.NextAsync(_worker.ProcessId).ConfigureAwait(false);
+                if (frame.Progress is { } progress)
+                {
+                    work.Progress?.Update(ToTransferProgress(progress));
+                }
+
                 if (frame.Draining)
                 {
                     _worker.Draining();
                 }
 
-                if (head.Add(frame, _worker.ProcessId))
+                if (frame.Cookies is { } cookies && Uri.TryCreate(cookies.Url, UriKind.Absolute, out Uri? setBy))
                 {
-                    _worker.Answered(head.Head!);
-                    _work.StatusCode = head.Head!.StatusCode;
-                    _work.WorkerProcessId = head.Head.ProcessId;
-                    foreach (CookiesSet set in head.Head!.SetCookies)
+                    foreach (string value in cookies.Values)
                     {
-                        var url = new Uri(set.Url);
-                        foreach (string value in set.Values)
-                        {
-                            _work.Session.Jar.SetCookies(url, value);
-                        }
+                        work.Session.Jar.SetCookies(setBy, value);
                     }
-
-                    if (_work.Request.Mode == BodyMode.Stream && !_work.HasCallback && !_work.IsEnded)
-                    {
-                        return await HandOverAsync(reader, head.Head, frame).ConfigureAwait(false);
-                    }
-
-                    buffer = new BodyBuffer(_work.HasCallback ? -1 : head.Head.ContentLength);
                 }
 
-                if (!frame.Error.IsEmpty)
+                if (frame.Head is { } received)
                 {
-                    WorkerError error = ContractSerializer.FromBytes<WorkerError>(frame.Error.Memory);
-                    reusable = error.Kind != WorkerErrorKind.Rejected;
+                    if (head is not null)
+                    {
+                        throw new InvalidDataException($"The {_worker.Name} sent a second response head in one answer.");
+                    }
+
+                    head = received;
+                    _worker.Answered(head.ProcessId);
+                    work.StatusCode = head.StatusCode;
+                    work.WorkerProcessId = head.ProcessId;
+                    if (request.BodyMode == BodyMode.Stream && !work.HasCallback && !work.IsEnded)
+                    {
+                        HandOver(work, head, frame);
+                        return true;
+                    }
+                }
+
+                if (frame.Error is { } error)
+                {
+                    reusable = error.Kind != ErrorKind.Rejected;
                     if (error.Recycle)
                     {
                         _worker.Retire($"a request on it ran out of memory ({error.Message})", WorkerExitReason.RecycleMemory);
                     }
 
-                    _work.Fail(RemoteExceptions.Create(error, _work.RemoteCallback, _worker.ProcessId));
+                    work.Fail(RemoteExceptions.Create(error, work.RemoteCallback, _worker.ProcessId));
+                }
+
+                if (!frame.Download.IsEmpty)
+                {
+                    if (!download || _worker.SharesFiles)
+                    {
+                        throw new InvalidDataException($"The {_worker.Name} sent a file's chunk for a request that saves no file here.");
+                    }
+
+                    // The caller's file, written here as it arrives (memory stays at one chunk).
+                    file ??= new FileStream(work.DownloadTemporary!, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                    await file.WriteAsync(frame.Download.Memory).ConfigureAwait(false);
                 }
 
                 if (!frame.Chunk.IsEmpty)
                 {
-                    if (buffer is null)
+                    if (head is null)
                     {
-                        throw new InvalidDataException($"{_worker.Name} sent a chunk before the response head.");
+                        throw new InvalidDataException($"The {_worker.Name} sent a chunk before the response head.");
                     }
 
-                    if (!_work.HasCallback && buffer.Length + frame.Chunk.Length > _work.Request.MaxBufferedContentBytes)
+                    buffer ??= new BodyBuffer(work.HasCallback ? -1 : head.ContentLength);
+                    if (!work.HasCallback && buffer.Length + frame.Chunk.Length > request.MaxBufferedContentBytes)
                     {
-                        throw new InvalidDataException($"{_worker.Name} sent more body than MaxBufferedContentBytes allows.");
+                        throw new InvalidDataException($"The {_worker.Name} sent more body than MaxBufferedContentBytes allows.");
                     }
 
                     buffer.Write(frame.Chunk.Span);
@@ -76,95 +100,194 @@ internal sealed partial class RemoteCall
                 if (frame.End)
                 {
                     // The worker's last report rides on this frame: pass on the final counts before the task ends.
-                    _work.Progress?.Complete();
+                    work.Progress?.Complete();
                     break;
                 }
             }
 
-            if (_work.IsEnded)
+            if (work.IsEnded)
             {
                 return reusable;
             }
 
-            if (head.Head is null || buffer is null)
+            if (head is null)
             {
-                throw new InvalidDataException($"{_worker.Name} ended an answer without a response.");
+                throw new InvalidDataException($"The {_worker.Name} ended an answer without a response.");
             }
 
-            if (!_work.HasCallback)
+            object? result = work.HasCallback ? ReadResult(work, buffer) : ToResponse(head, buffer?.ToArray() ?? [], download ? work.Prepared.DownloadTo : null);
+            if (result is Failed)
             {
-                _work.Complete(head.Head.ToResponse(buffer.ToArray()));
                 return true;
             }
 
-            object? result;
-            try
+            if (!download)
             {
-                result = MessagePackSerializer.Deserialize(_work.RemoteResultType!, buffer.ToArray(), ContractSerializer.Options);
-            }
-            catch (MessagePackSerializationException exception)
-            {
-                _work.Fail(new SerializationException(
-                    $"The result of callback '{_work.RemoteCallback!.DisplayName}' from {_worker.Name} could not be read as '{_work.RemoteResultType}': {exception.Message}", exception));
+                if (work.HasCallback)
+                {
+                    work.CompleteWithResult(result);
+                }
+                else
+                {
+                    work.Complete((Response)result!);
+                }
+
                 return true;
             }
 
-            _work.CompleteWithResult(result);
+            if (_worker.SharesFiles && !head.Downloaded)
+            {
+                throw new InvalidDataException($"The {_worker.Name} ended a download without saying its file is complete.");
+            }
+
+            if (file is not null)
+            {
+                await file.FlushAsync().ConfigureAwait(false);
+                await file.DisposeAsync().ConfigureAwait(false);
+                file = null;
+            }
+            else if (!_worker.SharesFiles)
+            {
+                // An empty body: an empty file.
+                await File.WriteAllBytesAsync(work.DownloadTemporary!, []).ConfigureAwait(false);
+            }
+
+            _committed = true;
+            work.CompleteDownload(work.DownloadTemporary!, result);
             return true;
         }
         finally
         {
             buffer?.Dispose();
+            if (file is not null)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The callback's result, read back as its declared type; <see cref="Failed"/> when it cannot be (the work then failed).</summary>
+    private object? ReadResult(PendingWork work, BodyBuffer? buffer)
+    {
+        try
+        {
+            return MessagePackSerializer.Deserialize(work.RemoteResultType!, buffer?.ToArray() ?? [], ResultSerializer.Options);
+        }
+        catch (MessagePackSerializationException exception)
+        {
+            work.Fail(new SerializationException(
+                $"The result of callback '{work.RemoteCallback!.DisplayName}' from {_worker.Name} could not be read as '{work.RemoteResultType}': {exception.Message}", exception));
+            return Failed.Instance;
         }
     }
 
     /// <summary>
     /// A streamed response: the caller gets it at the headers, and its reads take the body off the
-    /// stream. The slot is held until the body is read, the response disposed, or the stream breaks.
+    /// stream. The slot waits on <see cref="Held"/>, which holds neither the caller's task nor the
+    /// response, so a response dropped without being disposed can be collected and free the slot.
     /// </summary>
-    private async Task<bool> HandOverAsync(ReplyReader reader, ResponseHead head, WorkerFrame first)
+    private void HandOver(PendingWork work, ResponseHead head, WorkerFrame first)
     {
         // The caller sets the pace now: the clock stops, as it does in the worker.
-        await DisposeOverrunAsync().ConfigureAwait(false);
-        var content = new RemoteContentStream(reader, first, _work.Progress, _worker.ProcessId);
-        var response = new Response(head.StatusCode, head.ReasonPhrase, new Uri(head.Url), head.HeaderDictionary(), content, head.Elapsed, head.ProcessId, head.Attempts);
-        if (!_work.Complete(response))
+        _ = DisposeOverrunAsync();
+        var lease = new SlotLease(work.Request.Url);
+        var content = new RemoteContentStream(_connection, first, _worker, $"{work.Request.Method} {Describe.Url(work.Request.Url)}", work.Progress, lease);
+        if (!work.Complete(ToResponse(head, content)))
         {
             // Cancelled while the head was on its way: nobody will read it.
-            await content.DisposeAsync().ConfigureAwait(false);
+            content.Dispose();
         }
 
-        RemoteContentStream.StreamEnd end;
-        try
+        Held = new StreamHold(this, lease);
+
+        // What the call did for the work is done; the slot holds only the stream from here.
+        work.EndIfStillRunning(new InvalidOperationException("The request ended without a result; this is a bug in ProcessFutures."));
+        work.RunEnded();
+        _work = null;
+    }
+
+    private static Response ToResponse(ResponseHead head, byte[] content, string? downloadPath) =>
+        new(head.StatusCode, head.ReasonPhrase.Length > 0 ? head.ReasonPhrase : null, new Uri(head.Url, UriKind.RelativeOrAbsolute), Headers(head), content, TimeSpan.FromTicks(head.ElapsedTicks), head.ProcessId, downloadPath, head.Attempts);
+
+    private static Response ToResponse(ResponseHead head, Stream content) =>
+        new(head.StatusCode, head.ReasonPhrase.Length > 0 ? head.ReasonPhrase : null, new Uri(head.Url, UriKind.RelativeOrAbsolute), Headers(head), content, TimeSpan.FromTicks(head.ElapsedTicks), head.ProcessId, head.Attempts);
+
+    private static Dictionary<string, string> Headers(ResponseHead head)
+    {
+        var headers = new Dictionary<string, string>(head.Headers.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (Header header in head.Headers)
         {
-            end = await content.Finished.WaitAsync(_worker.DeadToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // The worker died (or was killed) while the caller held the body unread: the slot
-            // cannot wait for a reader that may never come, or the worker's stop would wait too.
-            end = RemoteContentStream.StreamEnd.Broken;
+            headers[header.Name] = header.Value;
         }
 
-        switch (end)
-        {
-            case RemoteContentStream.StreamEnd.EndReached:
-                return true;
+        return headers;
+    }
 
-            case RemoteContentStream.StreamEnd.Abandoned:
-                // Stop the worker's exchange, then read what is left of the answer (at most the
-                // stream window, already in flight) so the stream is in step for the next request.
-                Stop("a streamed response disposed before its end");
-                while (!(await reader.NextAsync().ConfigureAwait(false)).End)
+    /// <summary>A streamed response's hold on its slot, and what the slot does once it lets go.</summary>
+    internal sealed class StreamHold(RemoteCall call, SlotLease lease)
+    {
+        /// <summary>Waits until the stream is in step again (or broke); false when it cannot carry another request.</summary>
+        public async Task<bool> ReleasedAsync()
+        {
+            ServingWorker worker = call._worker;
+            LeaseEnd end;
+            try
+            {
+                end = await lease.Ended.WaitAsync(worker.DeadToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The worker died (or was killed) while the caller held the body unread: the slot
+                // cannot wait for a reader that may never come, or the worker's stop would wait too.
+                end = LeaseEnd.Broken;
+            }
+
+            try
+            {
+                switch (end)
                 {
+                    case LeaseEnd.EndReached:
+                        return true;
+
+                    case LeaseEnd.Abandoned or LeaseEnd.Collected:
+                        if (end == LeaseEnd.Collected)
+                        {
+                            SlotLog.StreamCollected(worker.Core.Logger, Describe.Url(lease.Url));
+                        }
+
+                        // Stop the worker's exchange, then read what is left of the answer (at most
+                        // what is in flight) so the stream is in step for the next request.
+                        call.Stop("a streamed response disposed before its end");
+                        while (!(await call._connection.NextAsync(worker.ProcessId).ConfigureAwait(false)).End)
+                        {
+                        }
+
+                        return true;
+
+                    default:
+                        return false;
+                }
+            }
+            catch (Exception exception) when (exception is IOException or InvalidDataException or ObjectDisposedException or OperationCanceledException)
+            {
+                return false;
+            }
+            finally
+            {
+                if (Interlocked.Exchange(ref call._grace, null) is { } grace)
+                {
+                    await grace.DisposeAsync().ConfigureAwait(false);
                 }
 
-                return true;
-
-            default:
-                Exception broken = content.BrokenBy ?? new IOException($"The {_worker.Name} was lost while the response body was being streamed.");
-                content.Fail(await _worker.ExplainFailureAsync(_work, broken).ConfigureAwait(false) ?? broken);
-                return false;
+                await call._cancelSent.ConfigureAwait(false);
+                worker.RequestEnded();
+            }
         }
+    }
+
+    /// <summary>The result of a callback that could not be read back (the work failed already).</summary>
+    private sealed class Failed
+    {
+        public static readonly Failed Instance = new();
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ProcessFutures.Infrastructure;
 using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
@@ -6,43 +7,37 @@ namespace ProcessFutures.Internal;
 /// <summary>
 /// The live body of a response streamed from a worker (<c>RequestOptions.Stream</c>): each read
 /// takes the next chunk off the slot's stream, so the reader paces the worker through the stream's
-/// flow control (at most <see cref="UnixSocketChannel.StreamWindow"/> in flight). The slot waits on
-/// <see cref="Finished"/>: the body read to its end, the stream disposed before it (the slot then
-/// aborts the exchange in the worker), or the stream broken (the worker died; reads then throw
-/// what the slot found out about the death).
+/// flow control. The slot waits on the <see cref="SlotLease"/>, and holds nothing else: the body
+/// read to its end, the stream disposed before it (the slot then aborts the exchange in the
+/// worker), collected without being disposed (the same, with a warning), or the stream broken
+/// (the worker died: reads throw what the worker says of its loss).
 /// </summary>
 [DebuggerDisplay("{_state}, {_received} bytes read")]
 internal sealed class RemoteContentStream : ReadOnlyBodyStream
 {
-    private readonly ReplyReader _reader;
+    private readonly SlotConnection _connection;
+    private readonly ServingWorker _worker;
+    private readonly string _request;
     private readonly ProgressTracker? _progress;
-    private readonly int _processId;
-    private readonly TaskCompletionSource<StreamEnd> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource<Exception> _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SlotLease _lease;
     private ReadOnlyMemory<byte> _current;
     private State _state;
     private Exception? _error;
     private long _received;
 
-    public RemoteContentStream(ReplyReader reader, WorkerFrame first, ProgressTracker? progress, int processId)
+    public RemoteContentStream(SlotConnection connection, WorkerFrame first, ServingWorker worker, string request, ProgressTracker? progress, SlotLease lease)
     {
-        _reader = reader;
+        _connection = connection;
+        _worker = worker;
+        _request = request;
         _progress = progress;
-        _processId = processId;
+        _lease = lease;
         Take(first);
     }
 
-    /// <summary>How the slot gets its stream back.</summary>
-    internal enum StreamEnd
+    ~RemoteContentStream()
     {
-        /// <summary>The answer's last frame was read: the stream is in step.</summary>
-        EndReached,
-
-        /// <summary>Disposed before the end: the slot must stop the worker's exchange and read the rest of the answer.</summary>
-        Abandoned,
-
-        /// <summary>The stream broke: the slot explains why through <see cref="Fail"/>.</summary>
-        Broken,
+        _lease.End(LeaseEnd.Collected);
     }
 
     private enum State
@@ -53,16 +48,8 @@ internal sealed class RemoteContentStream : ReadOnlyBodyStream
         Broken,
     }
 
-    public Task<StreamEnd> Finished => _finished.Task;
-
-    /// <summary>The transport failure that broke the stream, for the slot to explain.</summary>
-    public Exception? BrokenBy { get; private set; }
-
-    /// <summary>What reads throw once the stream broke (a WorkerCrashedException, usually).</summary>
-    public void Fail(Exception exception) => _failure.TrySetResult(exception);
-
-    // Stream's contract has a synchronous Read; its source here is asynchronous (the gRPC stream),
-    // so a synchronous read blocks its caller's thread, as PipeReader.AsStream() does. Prefer ReadAsync.
+    // Stream's contract has a synchronous Read; its source here is asynchronous (the slot's
+    // stream), so a synchronous read blocks its caller's thread, as PipeReader.AsStream() does.
     public override int Read(Span<byte> buffer)
     {
         byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
@@ -101,25 +88,25 @@ internal sealed class RemoteContentStream : ReadOnlyBodyStream
 
             if (_state == State.Broken)
             {
-                throw await _failure.Task.ConfigureAwait(false);
+                throw _error!;
             }
 
             WorkerFrame frame;
             try
             {
-                frame = await _reader.NextAsync(cancellationToken).ConfigureAwait(false);
+                frame = await _connection.NextAsync(_worker.ProcessId, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                // The read stays pending in the reader; a later read picks it up.
+                // The read stays pending in the connection; a later read picks it up.
                 throw;
             }
             catch (Exception exception)
             {
                 _state = State.Broken;
-                BrokenBy = exception;
-                _finished.TrySetResult(StreamEnd.Broken);
-                throw await _failure.Task.ConfigureAwait(false);
+                _error = await _worker.ExplainLossAsync(_request, exception).ConfigureAwait(false);
+                _lease.End(LeaseEnd.Broken);
+                throw _error;
             }
 
             Take(frame);
@@ -140,7 +127,8 @@ internal sealed class RemoteContentStream : ReadOnlyBodyStream
             bool early = _state == State.Open;
             _state = State.Disposed;
             _current = default;
-            _finished.TrySetResult(early ? StreamEnd.Abandoned : StreamEnd.EndReached);
+            _lease.End(early ? LeaseEnd.Abandoned : LeaseEnd.EndReached);
+            GC.SuppressFinalize(this);
         }
 
         base.Dispose(disposing);
@@ -148,18 +136,22 @@ internal sealed class RemoteContentStream : ReadOnlyBodyStream
 
     private void Take(WorkerFrame frame)
     {
-        if (!frame.Error.IsEmpty)
+        if (frame.Error is { } error)
         {
             // The exchange failed mid-body (the server cut the connection, the reading timed out, ...).
-            WorkerError error = ContractSerializer.FromBytes<WorkerError>(frame.Error.Memory);
-            _error = RemoteExceptions.Create(error, callback: null, _processId);
+            _error = RemoteExceptions.Create(error, callback: null, _worker.ProcessId);
+        }
+
+        if (frame.Progress is { } progress)
+        {
+            _progress?.Update(RemoteCall.ToTransferProgress(progress));
         }
 
         _current = frame.Chunk.Memory;
         if (frame.End)
         {
             _state = State.Ended;
-            _finished.TrySetResult(StreamEnd.EndReached);
+            _lease.End(LeaseEnd.EndReached);
         }
     }
 }

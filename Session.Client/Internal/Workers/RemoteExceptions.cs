@@ -1,9 +1,12 @@
 using System.Collections.Frozen;
+using System.ComponentModel;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.ExceptionServices;
 using System.Runtime.Serialization;
+using System.Security.Authentication;
 using System.Text.Json;
+using ProcessFutures.Protocol;
 
 namespace ProcessFutures.Internal;
 
@@ -14,6 +17,9 @@ namespace ProcessFutures.Internal;
 /// </summary>
 internal static class RemoteExceptions
 {
+    /// <summary>The key of an inner exception's <see cref="Exception.Data"/> that names the type it had in the worker.</summary>
+    public const string OriginalTypeKey = "ProcessFutures.OriginalType";
+
     private static readonly FrozenDictionary<string, Func<string, Exception>> s_common = new Dictionary<string, Func<string, Exception>>
     {
         ["System.Exception"] = m => new Exception(m),
@@ -47,24 +53,25 @@ internal static class RemoteExceptions
 
     public static Exception Create(WorkerError error, CallbackReference? callback, int processId)
     {
+        Exception? inner = Inner(error.Inner, 0);
         Exception exception = error.Kind switch
         {
             // Whichever side threw it (the exchange, or a callback's EnsureSuccessStatusCode), keep what HttpClient users match on.
-            _ when error.TypeName == typeof(HttpIOException).FullName => new HttpIOException((HttpRequestError)error.HttpRequestError, error.Message),
+            _ when error.TypeName == typeof(HttpIOException).FullName => new HttpIOException((HttpRequestError)error.HttpRequestError, error.Message, inner),
             _ when error.TypeName == typeof(HttpRequestException).FullName => new HttpRequestException(
                 (HttpRequestError)error.HttpRequestError,
                 error.Message,
-                error.SocketError != 0 ? new SocketException(error.SocketError) : null,
+                inner,
                 error.StatusCode != 0 ? (HttpStatusCode)error.StatusCode : null),
-            WorkerErrorKind.Transport when !s_common.ContainsKey(error.TypeName) => new HttpRequestException(
-                HttpRequestError.Unknown, $"{error.Message} ({error.TypeName}, in worker process {processId})"),
-            WorkerErrorKind.Timeout => new TaskCanceledException(error.Message, new TimeoutException(error.Message)),
-            WorkerErrorKind.Canceled => new OperationCanceledException(error.Message),
-            WorkerErrorKind.Serialization => new SerializationException(
+            ErrorKind.Transport when !s_common.ContainsKey(error.TypeName) => new HttpRequestException(
+                HttpRequestError.Unknown, $"{error.Message} ({error.TypeName}, in worker process {processId})", inner),
+            ErrorKind.Timeout => new TaskCanceledException(error.Message, new TimeoutException(error.Message, inner is TimeoutException ? inner.InnerException : inner)),
+            ErrorKind.Canceled => new OperationCanceledException(error.Message),
+            ErrorKind.Serialization => new SerializationException(
                 $"The result of callback '{callback?.DisplayName}' could not be serialized in worker process {processId}: {error.Message}"),
-            WorkerErrorKind.Rejected when callback is not null => new SerializationException(
-                $"Worker process {processId} could not load the callback '{callback.DisplayName}' from '{callback.AssemblyPath}': {error.Message}; {CallbackInspector.ReadmeSection}."),
-            WorkerErrorKind.Rejected => new InvalidOperationException($"Worker process {processId} refused the request: {error.Message}"),
+            ErrorKind.Rejected when callback is not null => new SerializationException(
+                $"Worker process {processId} could not load the callback '{callback.DisplayName}': {error.Message}; {CallbackInspector.ReadmeSection}."),
+            ErrorKind.Rejected => new InvalidOperationException($"Worker process {processId} refused the request: {error.Message}"),
             _ => s_common.TryGetValue(error.TypeName, out Func<string, Exception>? create)
                 ? create(error.Message)
                 : new CallbackException(error.Message, error.TypeName, processId),
@@ -75,6 +82,33 @@ internal static class RemoteExceptions
             ExceptionDispatchInfo.SetRemoteStackTrace(exception, $"{error.StackTrace}{Environment.NewLine}--- (in worker process {processId}, as {error.TypeName}) ---{Environment.NewLine}");
         }
 
+        return exception;
+    }
+
+    /// <summary>The inner exceptions, outermost first, re-created as the types HttpClient raises (others as <see cref="Exception"/>, with the original's message).</summary>
+    private static Exception? Inner(IReadOnlyList<InnerError> chain, int at)
+    {
+        if (at >= chain.Count)
+        {
+            return null;
+        }
+
+        InnerError error = chain[at];
+        Exception? inner = Inner(chain, at + 1);
+        Exception exception = error.TypeName switch
+        {
+            "System.Net.Sockets.SocketException" when error.SocketError != 0 => new SocketException(error.SocketError, error.Message),
+            "System.Security.Authentication.AuthenticationException" => new AuthenticationException(error.Message, inner),
+            "System.Net.Http.HttpIOException" => new HttpIOException((HttpRequestError)error.HttpRequestError, error.Message, inner),
+            "System.Net.Http.HttpRequestException" => new HttpRequestException((HttpRequestError)error.HttpRequestError, error.Message, inner),
+            "System.IO.IOException" => new IOException(error.Message, inner),
+            "System.TimeoutException" => new TimeoutException(error.Message, inner),
+            "System.Threading.Tasks.TaskCanceledException" => new TaskCanceledException(error.Message, inner),
+            "System.OperationCanceledException" => new OperationCanceledException(error.Message, inner),
+            "System.ComponentModel.Win32Exception" => new Win32Exception(error.Message, inner),
+            _ => new Exception(error.Message, inner),
+        };
+        exception.Data[OriginalTypeKey] = error.TypeName;
         return exception;
     }
 }

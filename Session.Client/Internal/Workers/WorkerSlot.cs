@@ -1,3 +1,5 @@
+using ProcessFutures.Infrastructure;
+
 namespace ProcessFutures.Internal;
 
 /// <summary>
@@ -6,70 +8,100 @@ namespace ProcessFutures.Internal;
 /// </summary>
 internal sealed class WorkerSlot(ServingWorker worker)
 {
+    private SlotConnection? _connection;
+
     public async Task RunAsync()
     {
         CancellationToken stopTaking = worker.StopTakingToken;
-        SlotStream? stream = null;
         try
         {
             while (!stopTaking.IsCancellationRequested)
             {
-                PendingWork? work;
-                try
+                // The call is made in a method of its own: nothing here holds the request (or its
+                // response) while a streamed body holds the slot, so a response dropped without
+                // being disposed can be collected and give the slot back.
+                (bool more, RemoteCall.StreamHold? held) = await TakeAndRunAsync(stopTaking).ConfigureAwait(false);
+                if (held is not null && !await held.ReleasedAsync().ConfigureAwait(false))
                 {
-                    work = await worker.Host.Queue.DequeueAsync(stopTaking).ConfigureAwait(false);
+                    await DropConnectionAsync().ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+
+                if (!more)
                 {
                     return;
                 }
-
-                if (work is null)
-                {
-                    return;
-                }
-
-                if (!work.TryStart())
-                {
-                    continue;
-                }
-
-                try
-                {
-                    stream ??= await worker.OpenStreamAsync().ConfigureAwait(false);
-                }
-                catch (Exception exception)
-                {
-                    // The work was taken: it must still end (or go back to the queue).
-                    if (await worker.ExplainFailureAsync(work, exception).ConfigureAwait(false) is { } failure)
-                    {
-                        work.Fail(failure);
-                    }
-
-                    continue;
-                }
-
-                if (!await new RemoteCall(worker, stream, work).RunAsync().ConfigureAwait(false))
-                {
-                    // The stream is broken or out of step: the next request opens a new one.
-                    stream.Dispose();
-                    stream = null;
-                }
-
-                worker.AfterRequest();
             }
         }
         finally
         {
-            if (stream is not null)
+            if (_connection is not null)
             {
                 if (!worker.IsDead)
                 {
-                    await stream.CloseAsync().ConfigureAwait(false);
+                    await _connection.CloseAsync().ConfigureAwait(false);
                 }
 
-                stream.Dispose();
+                await _connection.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Takes the next request and runs it; false when there is nothing more to take.</summary>
+    private async Task<(bool More, RemoteCall.StreamHold? Held)> TakeAndRunAsync(CancellationToken stopTaking)
+    {
+        PendingWork? work;
+        try
+        {
+            work = await worker.Core.Queue.DequeueAsync(stopTaking).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return (false, null);
+        }
+
+        if (work is null)
+        {
+            return (false, null);
+        }
+
+        if (!work.TryStart())
+        {
+            return (true, null);
+        }
+
+        try
+        {
+            _connection ??= await SlotConnection.OpenAsync(worker.Connector, worker.Token, worker.DeadToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The work was taken: it must still end (or go back to the queue).
+            if (await worker.ExplainFailureAsync(work, exception).ConfigureAwait(false) is { } failure)
+            {
+                work.Fail(failure);
+            }
+
+            work.RunEnded();
+            return (true, null);
+        }
+
+        var call = new RemoteCall(worker, _connection, work);
+        if (!await call.RunAsync().ConfigureAwait(false))
+        {
+            // The stream is broken or out of step: the next request opens a new one.
+            await DropConnectionAsync().ConfigureAwait(false);
+        }
+
+        worker.AfterRequest();
+        return (true, call.Held);
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

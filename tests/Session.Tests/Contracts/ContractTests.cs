@@ -24,7 +24,7 @@ public sealed class ContractTests
             Proxy = new Uri("http://proxy:8080/"),
         };
 
-        SessionOptions copy = MessagePackSerializer.Deserialize<SessionOptions>(MessagePackSerializer.Serialize(options, ContractSerializer.Options), ContractSerializer.Options);
+        SessionOptions copy = MessagePackSerializer.Deserialize<SessionOptions>(MessagePackSerializer.Serialize(options, ResultSerializer.Options), ResultSerializer.Options);
 
         Assert.That(copy.BaseAddress, Is.EqualTo(options.BaseAddress));
         Assert.That(copy.Headers, Is.EquivalentTo(options.Headers));
@@ -37,7 +37,7 @@ public sealed class ContractTests
     {
         var options = new RequestOptions { Headers = { ["h"] = "1" }, Params = { ["p"] = "2" }, Body = [1, 2, 3], ContentType = "x/y", Timeout = TimeSpan.FromSeconds(1), AllowRedirects = true, Json = new { ignored = true } };
 
-        RequestOptions copy = MessagePackSerializer.Deserialize<RequestOptions>(MessagePackSerializer.Serialize(options, ContractSerializer.Options), ContractSerializer.Options);
+        RequestOptions copy = MessagePackSerializer.Deserialize<RequestOptions>(MessagePackSerializer.Serialize(options, ResultSerializer.Options), ResultSerializer.Options);
 
         Assert.That(copy.Headers, Is.EquivalentTo(options.Headers));
         Assert.That(copy.Params, Is.EquivalentTo(options.Params));
@@ -51,7 +51,7 @@ public sealed class ContractTests
     {
         Response response = Make("text/plain", "body"u8.ToArray());
 
-        Response copy = MessagePackSerializer.Deserialize<Response>(MessagePackSerializer.Serialize(response, ContractSerializer.Options), ContractSerializer.Options);
+        Response copy = MessagePackSerializer.Deserialize<Response>(MessagePackSerializer.Serialize(response, ResultSerializer.Options), ResultSerializer.Options);
 
         Assert.That((copy.StatusCode, copy.ReasonPhrase, copy.Url, copy.Elapsed, copy.ProcessId), Is.EqualTo((201, "Created", response.Url, response.Elapsed, 42)));
         Assert.That(copy.Content, Is.EqualTo(response.Content));

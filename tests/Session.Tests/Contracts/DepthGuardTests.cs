@@ -13,7 +13,7 @@ public sealed class DepthGuardTests
         var node = new Node { Name = "loop" };
         node.Next = node;
 
-        MessagePackSerializationException exception = Assert.Throws<MessagePackSerializationException>(() => MessagePackSerializer.Serialize(node, ContractSerializer.Options))!;
+        MessagePackSerializationException exception = Assert.Throws<MessagePackSerializationException>(() => MessagePackSerializer.Serialize(node, ResultSerializer.Options))!;
 
         Assert.That(exception.GetBaseException().Message, Does.Contain("cycle").And.Contain(DepthGuardResolver.MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
@@ -29,7 +29,7 @@ public sealed class DepthGuardTests
             tail = tail.Next;
         }
 
-        Node back = MessagePackSerializer.Deserialize<Node>(MessagePackSerializer.Serialize(head, ContractSerializer.Options), ContractSerializer.Options);
+        Node back = MessagePackSerializer.Deserialize<Node>(MessagePackSerializer.Serialize(head, ResultSerializer.Options), ResultSerializer.Options);
 
         int count = 0;
         for (Node? n = back; n is not null; n = n.Next)

@@ -79,6 +79,20 @@ internal static class WorkerProcesses
         return listening;
     }
 
+    /// <summary>The bytes <paramref name="pid"/> has written so far, to files, pipes and sockets (wchar in /proc/PID/io).</summary>
+    public static long BytesWritten(int pid)
+    {
+        foreach (string line in (Read($"/proc/{pid}/io") ?? throw new InvalidOperationException($"No /proc/{pid}/io.")).Split('\n'))
+        {
+            if (line.StartsWith("wchar: ", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException($"No wchar in /proc/{pid}/io.");
+    }
+
     private static int? ParentOf(int pid)
     {
         string? stat = Read($"/proc/{pid}/stat");

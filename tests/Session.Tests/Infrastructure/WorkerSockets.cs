@@ -1,13 +1,20 @@
 using System.Net.Sockets;
+using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Net.Client;
-using ProcessFutures.Protocol;
+using ProcessFutures.Infrastructure;
 using ProcessFutures.Internal;
+using ProcessFutures.Protocol;
 
 namespace Session.Tests.Infrastructure;
 
 /// <summary>Straight to a worker's Unix socket, for tests that talk to a worker the way an intruder or a broken client would.</summary>
 internal static class WorkerSockets
 {
+    /// <summary>The first frame of a stream: the protocol's hello, with <paramref name="token"/>.</summary>
+    public static ClientFrame Hello(string? token = null, ProtocolVersion protocol = ProtocolVersion.Current) =>
+        new() { Hello = new Hello { Protocol = protocol, Token = token ?? string.Empty } };
+
     /// <summary>A gRPC channel (a worker on <c>WorkerTransport.Grpc</c>).</summary>
     public static GrpcChannel Channel(string socketPath) => GrpcChannel.ForAddress("http://worker", new GrpcChannelOptions
     {
@@ -24,30 +31,53 @@ internal static class WorkerSockets
     });
 
     /// <summary>
-    /// One framed exchange on the socket transport: the token's frame (when <paramref name="token"/>
-    /// is not null), <paramref name="frame"/>, the end mark; then every frame of the answer up to the
-    /// worker's end mark. Throws <see cref="IOException"/> when the worker closes the connection
-    /// without its end mark (it refused the connection).
+    /// One exchange on the socket transport: <paramref name="frames"/> (the caller's hello among them,
+    /// or not), the end mark; then every frame of the answers up to the worker's end mark. Throws
+    /// <see cref="IOException"/> when the worker closes the connection without its end mark (it
+    /// refused the connection, or its framing).
     /// </summary>
-    public static async Task<WorkerFrame[]> FramedCallAsync(string socketPath, string? token, ClientFrame frame)
+    public static Task<WorkerFrame[]> FramedCallAsync(string socketPath, params ClientFrame[] frames) =>
+        RawFramedCallAsync(socketPath, [.. frames.Select(frame => frame.ToByteArray())]);
+
+    /// <summary>As <see cref="FramedCallAsync"/>, with messages given as bytes (garbage included).</summary>
+    public static async Task<WorkerFrame[]> RawFramedCallAsync(string socketPath, params byte[][] messages)
     {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).Within();
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        if (token is not null)
+        await using var stream = new SocketMessageStream(socket, acceptsHello: false);
+        foreach (byte[] message in messages)
         {
-            await FramedStream.WriteAsync(stream, new ClientFrame { Token = token }).Within();
+            byte[] frame = new byte[MessageStream.HeaderRoom + message.Length];
+            message.CopyTo(frame, MessageStream.HeaderRoom);
+            await stream.WriteAsync(frame, CancellationToken.None).Within();
         }
 
-        await FramedStream.WriteAsync(stream, frame).Within();
-        await FramedStream.WriteEndAsync(stream).Within();
-        var replies = new FrameReader<WorkerFrame>(stream, WorkerFrame.Parser, int.MaxValue);
-        var frames = new List<WorkerFrame>();
-        while (await replies.MoveNext(CancellationToken.None).Within())
+        await stream.CompleteAsync().Within();
+        var replies = new List<WorkerFrame>();
+        while (await stream.ReadAsync(CancellationToken.None).AsTask().Within() is { } reply)
         {
-            frames.Add(replies.Current);
+            replies.Add(WorkerFrame.Parser.ParseFrom(reply.Span));
         }
 
-        return [.. frames];
+        return [.. replies];
+    }
+
+    /// <summary>One gRPC call of the Serve method: <paramref name="frames"/> as bytes, then every frame of the answers.</summary>
+    public static async Task<WorkerFrame[]> GrpcCallAsync(GrpcChannel channel, Metadata headers, params byte[][] frames)
+    {
+        using AsyncDuplexStreamingCall<Frame, Frame> call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(GrpcProtocol.Serve, host: null, new CallOptions(headers));
+        foreach (byte[] frame in frames)
+        {
+            await call.RequestStream.WriteAsync(new Frame(frame)).Within();
+        }
+
+        await call.RequestStream.CompleteAsync().Within();
+        var replies = new List<WorkerFrame>();
+        while (await call.ResponseStream.MoveNext(CancellationToken.None).Within())
+        {
+            replies.Add(WorkerFrame.Parser.ParseFrom(call.ResponseStream.Current.Bytes.Span));
+        }
+
+        return [.. replies];
     }
 }

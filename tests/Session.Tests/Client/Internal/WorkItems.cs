@@ -1,5 +1,6 @@
-using ProcessFutures.Internal;
 using ProcessFutures;
+using ProcessFutures.Internal;
+using ProcessFutures.Protocol;
 
 namespace Session.Tests.Client.Internal;
 
@@ -8,20 +9,16 @@ internal static class WorkItems
 {
     public static SessionContext Session() => new(new SessionOptions(), wrappedClient: null);
 
-    public static PendingWork<Response> Create(SessionContext session, CancellationToken cancellationToken = default)
+    public static PendingWork<Response> Create(SessionContext session, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
     {
-        var request = new HttpRequestData
+        var request = new HttpRequest
         {
             Method = "GET",
             Url = "http://127.0.0.1:1/",
-            Headers = [],
-            Cookies = [],
-            Timeout = TimeSpan.FromSeconds(1),
             AllowRedirects = true,
-            MaxRedirects = 0,
-            Transport = new TransportSettings(VerifyTls: true, Proxy: null),
+            Transport = session.Transport,
         };
         session.Enter(null!);
-        return new PendingWork<Response>(session, request, callback: null, remoteCallback: null, progress: null, cancellationToken);
+        return new PendingWork<Response>(session, new PreparedRequest(request, null, null, null, timeout ?? TimeSpan.FromSeconds(1)), callback: null, remoteCallback: null, progress: null, cancellationToken);
     }
 }

@@ -1,11 +1,11 @@
 using System.Runtime.Serialization;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using HttpBin;
 using ProcessFutures;
 using ProcessFutures.Protocol;
 using Session.Tests.Infrastructure;
-using WorkerProtocol = ProcessFutures.Protocol.Worker;
 
 namespace Session.Tests.Client.ProcessPool;
 
@@ -79,11 +79,14 @@ public sealed class ProcessPoolExecutorTests
     {
         await using var session = new FuturesSession(_pool);
         const int length = 32 * 1024 * 1024;
-        long before = _pool.BytesFromWorkers;
+        await Waits.UntilAsync(() => _pool.WorkerProcessIds.Count == 3, "3 workers to be ready");
+        Dictionary<int, long> before = _pool.WorkerProcessIds.ToDictionary(pid => pid, WorkerProcesses.BytesWritten);
 
         Digest digest = await session.GetAsync(TestServer.Url($"/bytes/{length}?seed=4"), Callbacks.Sha256).Within(60);
 
-        long crossed = _pool.BytesFromWorkers - before;
+        // What the worker wrote (to the server and to this process) while it hashed, read from /proc:
+        // the request to the server, the head and the digest; not the body it read.
+        long crossed = WorkerProcesses.BytesWritten(digest.ComputedInProcess) - before[digest.ComputedInProcess];
         Assert.That(digest.Sha256, Is.EqualTo(DeterministicBytes.Sha256Hex(length, 4)));
         Assert.That(digest.Length, Is.EqualTo(length));
         Assert.That(_pool.WorkerProcessIds, Does.Contain(digest.ComputedInProcess));
@@ -168,14 +171,15 @@ public sealed class ProcessPoolExecutorTests
     {
         await Waits.UntilAsync(() => _pool.WorkerProcessIds.Count == 3, "3 workers to be ready");
         string socket = Directory.EnumerateFiles(_pool.SocketDirectory, "*.sock").First();
-        var request = new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0x90) };
+        var request = new ClientFrame { Start = new WorkItem() };
 
-        Assert.ThrowsAsync<IOException>(() => WorkerSockets.FramedCallAsync(socket, token: null, request), "no token: closed unanswered");
-        Assert.ThrowsAsync<IOException>(() => WorkerSockets.FramedCallAsync(socket, token: new string('0', 64), request), "a wrong token: closed unanswered");
+        Assert.CatchAsync<IOException>(() => WorkerSockets.FramedCallAsync(socket, request), "no hello: closed unanswered");
+        Assert.CatchAsync<IOException>(() => WorkerSockets.FramedCallAsync(socket, WorkerSockets.Hello(), request), "no token: closed unanswered");
+        Assert.CatchAsync<IOException>(() => WorkerSockets.FramedCallAsync(socket, WorkerSockets.Hello(new string('0', 64)), request), "a wrong token: closed unanswered");
 
-        WorkerFrame[] answer = await WorkerSockets.FramedCallAsync(socket, _pool.Token, request);
+        WorkerFrame[] answer = await WorkerSockets.FramedCallAsync(socket, WorkerSockets.Hello(_pool.Token), request);
         Assert.That(answer.Last().End, Is.True, "with the token, the worker answers (the empty work item with an error)");
-        Assert.That(answer.Last().Error.IsEmpty, Is.False);
+        Assert.That(answer.Last().Error, Is.Not.Null);
         await using var session = new FuturesSession(_pool);
         Assert.That((await session.GetAsync(TestServer.Url("/get")).Within()).StatusCode, Is.EqualTo(200));
     }
@@ -213,14 +217,8 @@ public sealed class ProcessPoolExecutorTests
     private static async Task CallWorkerAsync(string socketPath, string? token)
     {
         using GrpcChannel channel = WorkerSockets.Channel(socketPath);
-        var client = new WorkerProtocol.WorkerClient(channel);
-        Metadata headers = token is null ? [] : new Metadata { { ProcessFutures.Internal.WorkerEnvironment.TokenHeader, token } };
-        using AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call = client.Serve(headers);
-        await call.RequestStream.WriteAsync(new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0x90) }).Within();
-        await call.RequestStream.CompleteAsync().Within();
-        while (await call.ResponseStream.MoveNext(CancellationToken.None).Within())
-        {
-        }
+        Metadata headers = token is null ? [] : new Metadata { { ProcessFutures.Internal.GrpcProtocol.TokenHeader, token } };
+        await WorkerSockets.GrpcCallAsync(channel, headers, WorkerSockets.Hello().ToByteArray(), new ClientFrame { Start = new WorkItem() }.ToByteArray());
     }
 
     private static void AssertRefused(TestDelegate call, string names, string says)

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using ProcessFutures;
 using ProcessFutures.Internal;
 using ProcessFutures.Protocol;
 using Session.Tests.Infrastructure;
-using WorkerProtocol = ProcessFutures.Protocol.Worker;
 
 namespace Session.Tests.Client.ProcessPool;
 
@@ -345,12 +345,13 @@ public sealed class ProcessPoolFaultTests
         Assert.That(await SendGarbageAsync(socketPath), Is.EqualTo(0), "the worker closes the connection without a word");
 
         // A well-formed frame whose payload is garbage: answered with an error, not a crash.
-        WorkerFrame[] garbageReply = await WorkerSockets.FramedCallAsync(socketPath, pool.Token, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0xc1, 0xff, 0x00, 0x13) });
-        Assert.That(garbageReply.Single().Error.IsEmpty, Is.False, "an error frame");
+        byte[] hello = WorkerSockets.Hello(pool.Token).ToByteArray();
+        WorkerFrame[] garbageReply = await WorkerSockets.RawFramedCallAsync(socketPath, hello, [0xc1, 0xff, 0x00, 0x13]);
+        Assert.That(garbageReply.Single().Error, Is.Not.Null, "an error frame");
         Assert.That(garbageReply.Single().End, Is.True, "that ends the answer (and the worker ends the stream)");
 
         // A frame larger than any the protocol uses: the connection is closed before it is read.
-        Assert.ThrowsAsync<IOException>(() => WorkerSockets.FramedCallAsync(socketPath, pool.Token, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }));
+        Assert.CatchAsync<IOException>(() => WorkerSockets.RawFramedCallAsync(socketPath, hello, new byte[5 * 1024 * 1024]));
 
         Response response = await session.GetAsync(TestServer.Url("/get")).Within();
         Assert.That(response.StatusCode, Is.EqualTo(200));
@@ -370,16 +371,16 @@ public sealed class ProcessPoolFaultTests
         await SendGarbageAsync(socketPath);
 
         using GrpcChannel channel = WorkerSockets.Channel(socketPath);
-        var client = new WorkerProtocol.WorkerClient(channel);
-        var headers = new Metadata { { ProcessFutures.Internal.WorkerEnvironment.TokenHeader, pool.Token } };
+        var headers = new Metadata { { ProcessFutures.Internal.GrpcProtocol.TokenHeader, pool.Token } };
+        byte[] hello = WorkerSockets.Hello().ToByteArray();
 
         // A well-formed call whose payload is garbage: answered with an error, not a crash.
-        WorkerFrame[] garbageReply = await CallAsync(client, headers, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(0xc1, 0xff, 0x00, 0x13) });
-        Assert.That(garbageReply.Single().Error.IsEmpty, Is.False, "an error frame");
+        WorkerFrame[] garbageReply = await WorkerSockets.GrpcCallAsync(channel, headers, hello, [0xc1, 0xff, 0x00, 0x13]);
+        Assert.That(garbageReply.Single().Error, Is.Not.Null, "an error frame");
         Assert.That(garbageReply.Single().End, Is.True, "that ends the answer (and the worker drops the stream)");
 
         // A frame larger than any the protocol uses: refused by the gRPC message limit.
-        RpcException huge = Assert.ThrowsAsync<RpcException>(() => CallAsync(client, headers, new ClientFrame { Start = Google.Protobuf.ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }))!;
+        RpcException huge = Assert.ThrowsAsync<RpcException>(() => WorkerSockets.GrpcCallAsync(channel, headers, hello, new byte[5 * 1024 * 1024]))!;
         Assert.That(huge.StatusCode, Is.AnyOf(StatusCode.ResourceExhausted, StatusCode.Cancelled), "the worker refuses it (and may reset the stream before the client finishes sending)");
 
         Response response = await session.GetAsync(TestServer.Url("/get")).Within();
@@ -436,19 +437,5 @@ public sealed class ProcessPoolFaultTests
         }
 
         return total;
-    }
-
-    private static async Task<WorkerFrame[]> CallAsync(WorkerProtocol.WorkerClient client, Metadata headers, ClientFrame frame)
-    {
-        using AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call = client.Serve(headers);
-        await call.RequestStream.WriteAsync(frame).Within();
-        await call.RequestStream.CompleteAsync().Within();
-        var replies = new List<WorkerFrame>();
-        while (await call.ResponseStream.MoveNext(CancellationToken.None).Within())
-        {
-            replies.Add(call.ResponseStream.Current);
-        }
-
-        return [.. replies];
     }
 }

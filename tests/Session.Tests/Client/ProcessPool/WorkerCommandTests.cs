@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ProcessFutures;
+using ProcessFutures.Infrastructure;
 using ProcessFutures.Internal;
 using Session.Tests.Infrastructure;
 
@@ -96,7 +97,7 @@ public sealed class WorkerCommandTests
             WorkerCommand command = WorkerCommand.SelfCommand("a single-file app");
 
             Assert.That(command.Problem, Does.StartWith("This app is a single-file app")
-                .And.Contain("Add 'ProcessPoolExecutor.RunWorkerIfRequested(args);' (namespace Session.Client) as the first line of Main in testhost"));
+                .And.Contain("Add 'ProcessPoolExecutor.RunWorkerIfRequested(args);' (namespace ProcessFutures) as the first line of Main in testhost"));
         }
         finally
         {

@@ -6,9 +6,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using ProcessFutures;
 using ProcessFutures.Internal;
-using ProcessFutures.Protocol;
 using Session.Tests.Infrastructure;
-using WorkerProtocol = ProcessFutures.Protocol.Worker;
 
 namespace Session.Tests.Client.Remote;
 
@@ -149,12 +147,12 @@ public sealed class RemoteWorkerExecutorTests
 
         using var tls = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
         using GrpcChannel noToken = GrpcChannel.ForAddress($"https://{worker.Endpoint}", new GrpcChannelOptions { HttpHandler = tls });
-        RpcException unauthenticated = Assert.ThrowsAsync<RpcException>(() => CallAsync(new WorkerProtocol.WorkerClient(noToken), []))!;
+        RpcException unauthenticated = Assert.ThrowsAsync<RpcException>(() => WorkerSockets.GrpcCallAsync(noToken, []))!;
         Assert.That(unauthenticated.StatusCode, Is.EqualTo(StatusCode.Unauthenticated));
 
         using GrpcChannel plain = GrpcChannel.ForAddress($"http://{worker.Endpoint}");
         Metadata withToken = new() { { "x-processfutures-token", Token } };
-        Assert.That(() => CallAsync(new WorkerProtocol.WorkerClient(plain), withToken), Throws.InstanceOf<RpcException>().Or.InstanceOf<HttpRequestException>(), "plain TCP without TLS gets nowhere");
+        Assert.That(() => WorkerSockets.GrpcCallAsync(plain, withToken), Throws.InstanceOf<RpcException>().Or.InstanceOf<HttpRequestException>(), "plain TCP without TLS gets nowhere");
 
         (int exitCode, string output) = await RemoteWorkerProcess.RunToExitAsync(new Dictionary<string, string>
         {
@@ -215,15 +213,6 @@ public sealed class RemoteWorkerExecutorTests
     });
 
     private static string Static(IEnumerable<RemoteWorkerProcess> workers) => "static:///" + string.Join(',', workers.Select(w => w.Endpoint));
-
-    private static async Task CallAsync(WorkerProtocol.WorkerClient client, Metadata headers)
-    {
-        using AsyncDuplexStreamingCall<ClientFrame, WorkerFrame> call = client.Serve(headers);
-        await call.RequestStream.CompleteAsync().Within();
-        while (await call.ResponseStream.MoveNext(CancellationToken.None).Within())
-        {
-        }
-    }
 
     /// <summary>Workers started for one test, stopped after it.</summary>
     private sealed class WorkerSet(RemoteWorkerProcess[] workers) : IAsyncDisposable

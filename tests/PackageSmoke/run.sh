@@ -45,7 +45,7 @@ summary=()
 cleanup() {
   # The unique version must not pile up in the global packages folder.
   if [[ -n "${version:-}" ]]; then
-    rm -rf "$packages/processfutures/$version" "$packages/processfutures.contracts/$version"
+    rm -rf "$packages/processfutures/$version" "$packages/processfutures.contracts/$version" "$packages/processfutures.remote/$version"
   fi
   if [[ "${KEEP:-0}" == "1" ]]; then
     echo "kept: $work"
@@ -169,6 +169,8 @@ EOF
 say "a fresh console app adds ProcessFutures $version"
 timeout 300 dotnet new console -o "$work/app" -n SmokeApp --framework net10.0 --no-update-check >/dev/null
 timeout 300 dotnet add "$work/app/SmokeApp.csproj" package ProcessFutures --version "$version" >/dev/null
+# The app logs the pool's events to the console: a package of its own now that ProcessFutures brings no ASP.NET Core.
+timeout 300 dotnet add "$work/app/SmokeApp.csproj" package Microsoft.Extensions.Logging.Console --version 10.0.15 >/dev/null
 cp "$here/App/Program.cs" "$here/Shared/SmokeShared.cs" "$work/app/"
 
 say "1. dotnet run"

@@ -13,5 +13,9 @@ public sealed class TestRun
     public Task StartAsync() => TestServer.StartAsync();
 
     [OneTimeTearDown]
-    public Task StopAsync() => TestServer.StopAsync();
+    public async Task StopAsync()
+    {
+        await SharedRemoteWorkers.StopAsync();
+        await TestServer.StopAsync();
+    }
 }

@@ -15,7 +15,6 @@ internal sealed partial class RemoteCall
         bool download = request.BodyMode == BodyMode.Download;
         ResponseHead? head = null;
         BodyBuffer? buffer = null;
-        FileStream? file = null;
         bool reusable = true;
         try
         {
@@ -71,14 +70,12 @@ internal sealed partial class RemoteCall
 
                 if (!frame.Download.IsEmpty)
                 {
-                    if (!download || _worker.SharesFiles)
+                    if (_download is null && !work.IsEnded)
                     {
                         throw new InvalidDataException($"The {_worker.Name} sent a file's chunk for a request that saves no file here.");
                     }
 
-                    // The caller's file, written here as it arrives (memory stays at one chunk).
-                    file ??= new FileStream(work.DownloadTemporary!, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                    await file.WriteAsync(frame.Download.Memory).ConfigureAwait(false);
+                    await WriteDownloadAsync(work, frame.Download.Memory).ConfigureAwait(false);
                 }
 
                 if (!frame.Chunk.IsEmpty)
@@ -140,16 +137,22 @@ internal sealed partial class RemoteCall
                 throw new InvalidDataException($"The {_worker.Name} ended a download without saying its file is complete.");
             }
 
-            if (file is not null)
+            if (_download is not null)
             {
-                await file.FlushAsync().ConfigureAwait(false);
-                await file.DisposeAsync().ConfigureAwait(false);
-                file = null;
-            }
-            else if (!_worker.SharesFiles)
-            {
-                // An empty body: an empty file.
-                await File.WriteAllBytesAsync(work.DownloadTemporary!, []).ConfigureAwait(false);
+                try
+                {
+                    await _download.FlushAsync().ConfigureAwait(false);
+                    await _download.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    work.Fail(exception);
+                    return true;
+                }
+                finally
+                {
+                    _download = null;
+                }
             }
 
             _committed = true;
@@ -159,10 +162,40 @@ internal sealed partial class RemoteCall
         finally
         {
             buffer?.Dispose();
-            if (file is not null)
+        }
+    }
+
+    /// <summary>
+    /// Writes a chunk of the body to the caller's file (memory stays at one chunk). A file that
+    /// cannot be written (a full disk) fails the request with the error, as in process; the worker
+    /// is asked to stop, and the rest of its answer is read and dropped.
+    /// </summary>
+    private async Task WriteDownloadAsync(PendingWork work, ReadOnlyMemory<byte> chunk)
+    {
+        if (_download is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _download.WriteAsync(chunk).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            FileStream failed = _download;
+            _download = null;
+            try
             {
-                await file.DisposeAsync().ConfigureAwait(false);
+                await failed.DisposeAsync().ConfigureAwait(false);
             }
+            catch (Exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // The file is removed at the call's end; its last bytes do not matter now.
+            }
+
+            work.Fail(exception);
+            Stop("a download whose file could not be written");
         }
     }
 

@@ -31,6 +31,7 @@ internal sealed partial class RemoteCall
     private Task _cancelSent = Task.CompletedTask;
     private int _stopping;
     private bool _committed;
+    private FileStream? _download;
 
     public RemoteCall(ServingWorker worker, SlotConnection connection, PendingWork work)
     {
@@ -109,6 +110,22 @@ internal sealed partial class RemoteCall
         request.DownloadPath = local ? work.DownloadTemporary ?? string.Empty : string.Empty;
         request.UploadPath = local ? prepared.UploadFrom ?? string.Empty : string.Empty;
         request.StreamBody = !local && prepared.UploadFrom is not null;
+
+        if (!local && work.DownloadTemporary is { } temporary)
+        {
+            // A remote worker's body comes back on the stream into the caller's file: made before
+            // anything is sent, so that a file that cannot be written fails the request as it would
+            // in process, and nothing runs for it.
+            try
+            {
+                _download = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                work.Fail(exception);
+                return false;
+            }
+        }
 
         byte[]? content = prepared.Content;
         FileStream? upload = null;
@@ -216,6 +233,11 @@ internal sealed partial class RemoteCall
 
         await _cancelSent.ConfigureAwait(false);
         _worker.RequestEnded();
+        if (_download is not null)
+        {
+            await _download.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (work.DownloadTemporary is { } temporary && !_committed)
         {
             BodyFiles.TryDelete(temporary);

@@ -16,6 +16,8 @@ namespace Session.Tests.Client;
 /// </summary>
 [TestFixture(ExecutorKind.ThreadPool)]
 [TestFixture(ExecutorKind.ProcessPool)]
+[TestFixture(ExecutorKind.ProcessPoolGrpc)]
+[TestFixture(ExecutorKind.Remote)]
 public sealed class BigBodyTests(ExecutorKind kind)
 {
     private const long MiB = 1L << 20;
@@ -76,7 +78,7 @@ public sealed class BigBodyTests(ExecutorKind kind)
         await Report($"streamed async callback over 1 GiB: caller peak growth {caller / MiB} MiB, worker {worker / MiB} MiB");
         Assert.That(digest.Length, Is.EqualTo(GiB));
         Assert.That(digest.Sha256, Is.EqualTo(Expected(GiB, 12)));
-        Assert.That(digest.ComputedInProcess, kind == ExecutorKind.ProcessPool ? Is.Not.EqualTo(Environment.ProcessId) : Is.EqualTo(Environment.ProcessId));
+        Assert.That(digest.ComputedInProcess, kind.RunsElsewhere() ? Is.Not.EqualTo(Environment.ProcessId) : Is.EqualTo(Environment.ProcessId));
         Assert.That(caller, Is.LessThan(64 * MiB));
         Assert.That(worker, Is.LessThan(96 * MiB), "the worker hashed it in constant memory");
     }

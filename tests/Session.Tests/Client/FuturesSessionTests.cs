@@ -13,6 +13,8 @@ namespace Session.Tests.Client;
 /// </summary>
 [TestFixture(ExecutorKind.ThreadPool)]
 [TestFixture(ExecutorKind.ProcessPool)]
+[TestFixture(ExecutorKind.ProcessPoolGrpc)]
+[TestFixture(ExecutorKind.Remote)]
 public sealed class FuturesSessionTests(ExecutorKind kind)
 {
     private IRequestExecutor _executor = null!;
@@ -84,10 +86,13 @@ public sealed class FuturesSessionTests(ExecutorKind kind)
         {
             Assert.That(response.ProcessId, Is.EqualTo(Environment.ProcessId));
         }
+        else if (_executor is ProcessPoolExecutor pool)
+        {
+            Assert.That(pool.WorkerProcessIds, Does.Contain(response.ProcessId));
+        }
         else
         {
-            Assert.That(response.ProcessId, Is.Not.EqualTo(Environment.ProcessId));
-            Assert.That(((ProcessPoolExecutor)_executor).WorkerProcessIds, Does.Contain(response.ProcessId));
+            Assert.That((await SharedRemoteWorkers.WorkersAsync()).Select(w => w.ProcessId), Does.Contain(response.ProcessId));
         }
     }
 
@@ -556,7 +561,7 @@ public sealed class FuturesSessionTests(ExecutorKind kind)
 
         Assert.That(responses, Has.Length.EqualTo(20));
         Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(200));
-        Assert.That(server.MaxInFlight, Is.EqualTo(3), "at most 3 at once, and the limit was reached");
+        Assert.That(server.MaxInFlight, Is.EqualTo(Executors.Capacity(kind, 3)), "at most 3 at once (remote: the 2 the shared workers give), and the limit was reached");
     }
 
     [Test]

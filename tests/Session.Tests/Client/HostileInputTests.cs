@@ -10,6 +10,8 @@ namespace Session.Tests.Client;
 /// </summary>
 [TestFixture(ExecutorKind.ThreadPool)]
 [TestFixture(ExecutorKind.ProcessPool)]
+[TestFixture(ExecutorKind.ProcessPoolGrpc)]
+[TestFixture(ExecutorKind.Remote)]
 public sealed class HostileInputTests(ExecutorKind kind)
 {
     private const long BigFile = 1_500_000_000;

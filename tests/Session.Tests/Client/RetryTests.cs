@@ -7,6 +7,8 @@ namespace Session.Tests.Client;
 /// <summary>Retries, opt-in, carried out where the request runs: the answer, the attempts, Retry-After, and what is never retried.</summary>
 [TestFixture(ExecutorKind.ThreadPool)]
 [TestFixture(ExecutorKind.ProcessPool)]
+[TestFixture(ExecutorKind.ProcessPoolGrpc)]
+[TestFixture(ExecutorKind.Remote)]
 public sealed class RetryTests(ExecutorKind kind)
 {
     private static readonly RetryPolicy s_quick = new() { BaseDelay = TimeSpan.FromMilliseconds(20) };
@@ -30,7 +32,7 @@ public sealed class RetryTests(ExecutorKind kind)
         Assert.That(seen.StatusCode, Is.EqualTo(200));
         Assert.That(seen.Attempts, Is.EqualTo(3));
         Assert.That(TestServer.Instance.Attempts(key), Is.EqualTo(3), "the server saw three requests");
-        Assert.That(seen.ProcessId, kind == ExecutorKind.ProcessPool ? Is.Not.EqualTo(Environment.ProcessId) : Is.EqualTo(Environment.ProcessId), "the callback ran where the attempts were made, on the final one (it saw 200 and three attempts)");
+        Assert.That(seen.ProcessId, kind.RunsElsewhere() ? Is.Not.EqualTo(Environment.ProcessId) : Is.EqualTo(Environment.ProcessId), "the callback ran where the attempts were made, on the final one (it saw 200 and three attempts)");
     }
 
     [Test]

@@ -11,6 +11,8 @@ namespace Session.Tests.Infrastructure;
 /// A worker in remote mode, started by a test as a machine would run it: its own process,
 /// listening with TLS on one loopback address (127.0.0.2, 127.0.0.3 …: the whole 127/8 is local),
 /// a certificate made for the test, a token required. Killed (SIGKILL) or stopped (SIGTERM) by the test.
+/// Isolated (<see cref="CanIsolate"/>), it runs in a mount namespace of its own with a private tmpfs
+/// over /tmp: the files the test makes there are not on its disk, as on another machine.
 /// </summary>
 public sealed class RemoteWorkerProcess : IAsyncDisposable
 {
@@ -36,18 +38,34 @@ public sealed class RemoteWorkerProcess : IAsyncDisposable
 
     public string Output => string.Join(Environment.NewLine, _output);
 
+    private static readonly Lazy<string?> s_isolationProblem = new(FindIsolationProblem);
+
+    /// <summary>Whether a worker can run in a mount namespace of its own (unshare, as root); null when it can, else why not.</summary>
+    public static string? IsolationProblem => s_isolationProblem.Value;
+
+    public static bool CanIsolate => IsolationProblem is null;
+
     /// <summary>Starts a remote worker on <paramref name="address"/> (a free port, or <paramref name="port"/>), and waits for its ready line.</summary>
-    public static async Task<RemoteWorkerProcess> StartAsync(string address, TestCertificate certificate, string token, int port = 0, IDictionary<string, string>? environment = null)
+    public static async Task<RemoteWorkerProcess> StartAsync(string address, TestCertificate certificate, string token, int port = 0, IDictionary<string, string>? environment = null, bool isolated = false)
     {
         port = port == 0 ? FreePort(address) : port;
         string app = Path.Combine(AppContext.BaseDirectory, "Session.Tests");
-        var startInfo = new ProcessStartInfo(Environment.ProcessPath!)
+        var startInfo = new ProcessStartInfo(isolated ? "unshare" : Environment.ProcessPath!)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (isolated)
+        {
+            // A private tmpfs over /tmp, then the worker itself (exec: the pid is the worker's).
+            foreach (string argument in new[] { "--mount", "--propagation", "private", "sh", "-c", "mount -t tmpfs processfutures-isolated /tmp && exec \"$0\" \"$@\"", Environment.ProcessPath! })
+            {
+                startInfo.ArgumentList.Add(argument);
+            }
+        }
+
         foreach (string argument in new[] { "exec", "--runtimeconfig", app + ".runtimeconfig.json", "--depsfile", app + ".deps.json", Path.Combine(AppContext.BaseDirectory, "ProcessFutures.dll"), "--remote" })
         {
             startInfo.ArgumentList.Add(argument);
@@ -136,6 +154,27 @@ public sealed class RemoteWorkerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    private static string? FindIsolationProblem()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return "mount namespaces are Linux's";
+        }
+
+        try
+        {
+            var check = new ProcessStartInfo("unshare", ["--mount", "--propagation", "private", "sh", "-c", "mount -t tmpfs processfutures-check /tmp"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+            using Process process = Process.Start(check)!;
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit(10_000);
+            return process.ExitCode == 0 ? null : $"unshare --mount failed ({error.Trim()}): it needs root or user namespaces";
+        }
+        catch (System.ComponentModel.Win32Exception exception)
+        {
+            return $"unshare is not installed ({exception.Message})";
+        }
+    }
+
     private static int FreePort(string address)
     {
         using var listener = new TcpListener(IPAddress.Parse(address), 0);
@@ -144,14 +183,17 @@ public sealed class RemoteWorkerProcess : IAsyncDisposable
     }
 }
 
-/// <summary>A self-signed certificate for the loopback addresses and localhost, as PEM files in a temporary directory.</summary>
+/// <summary>
+/// A self-signed certificate for the loopback addresses and localhost, as PEM files in a directory
+/// of its own beside the test assembly (not under /tmp, which an isolated worker does not see).
+/// </summary>
 public sealed class TestCertificate : IDisposable
 {
     private readonly string _directory;
 
     public TestCertificate()
     {
-        _directory = Directory.CreateTempSubdirectory("processfutures-tls-").FullName;
+        _directory = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, $"tls-{Guid.NewGuid():N}")).FullName;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=processfutures-test-worker", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();

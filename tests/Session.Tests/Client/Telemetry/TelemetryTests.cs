@@ -8,6 +8,8 @@ namespace Session.Tests.Client.Telemetry;
 /// <summary>Traces and metrics, the same for both executors: one span per request, the trace carried to the server, and measurements that match the requests made.</summary>
 [TestFixture(ExecutorKind.ThreadPool)]
 [TestFixture(ExecutorKind.ProcessPool)]
+[TestFixture(ExecutorKind.ProcessPoolGrpc)]
+[TestFixture(ExecutorKind.Remote)]
 public sealed class TelemetryTests(ExecutorKind kind)
 {
     [Test]
@@ -41,12 +43,12 @@ public sealed class TelemetryTests(ExecutorKind kind)
             Assert.That(first.GetTagItem("server.address"), Is.EqualTo("127.0.0.1"));
             Assert.That(first.GetTagItem("server.port"), Is.EqualTo(new Uri(TestServer.Url("/")).Port));
             Assert.That(first.GetTagItem("http.response.status_code"), Is.EqualTo(200));
-            Assert.That(first.GetTagItem("processfutures.executor"), Is.EqualTo(kind == ExecutorKind.ThreadPool ? "thread" : "process"));
+            Assert.That(first.GetTagItem("processfutures.executor"), Is.EqualTo(kind.TelemetryName()));
             Assert.That(second.GetTagItem("http.response.status_code"), Is.EqualTo(404));
             Assert.That(second.GetTagItem("error.type"), Is.EqualTo("404"));
             Assert.That(second.Status, Is.EqualTo(ActivityStatusCode.Error));
         });
-        if (kind == ExecutorKind.ProcessPool)
+        if (kind.RunsElsewhere())
         {
             Assert.That(first.GetTagItem("processfutures.worker.pid"), Is.EqualTo(echo.ProcessId));
         }
@@ -74,7 +76,7 @@ public sealed class TelemetryTests(ExecutorKind kind)
         // The server's one-second Task.Delay runs on a timer of millisecond ticks, in another
         // process: it can end a tick or two before a Stopwatch second here (0.9986 s was seen).
         Assert.That(durations.Where(d => Equals(d.Tags.GetValueOrDefault("http.response.status_code"), 200)).Max(d => d.Value), Is.GreaterThanOrEqualTo(0.95), "the delayed request took a second");
-        Assert.That(durations.Select(d => d.Tags["processfutures.executor"]).Distinct(), Is.EqualTo(new[] { kind == ExecutorKind.ThreadPool ? "thread" : "process" }));
+        Assert.That(durations.Select(d => d.Tags["processfutures.executor"]).Distinct(), Is.EqualTo(new[] { kind.TelemetryName() }));
         Assert.That(metrics.RunningSum("processfutures.queue.length").Max(), Is.GreaterThanOrEqualTo(2), "requests waited behind the slow one");
         Assert.That(metrics.RunningSum("processfutures.queue.length")[^1], Is.Zero);
         Assert.That(metrics.RunningSum("processfutures.active_requests")[^1], Is.Zero);
@@ -84,6 +86,13 @@ public sealed class TelemetryTests(ExecutorKind kind)
     private IRequestExecutor Create(System.Diagnostics.Metrics.IMeterFactory? metrics, int capacity = 2) => kind switch
     {
         ExecutorKind.ThreadPool => new ThreadPoolExecutor(capacity, meterFactory: metrics),
-        _ => new ProcessPoolExecutor(1, new ProcessPoolOptions { ConcurrencyPerWorker = capacity, MeterFactory = metrics, LoggerFactory = TestLogging.Factory }),
+        ExecutorKind.Remote => SharedRemoteWorkers.Executor(concurrencyPerWorker: Math.Max(1, capacity / SharedRemoteWorkers.Count), metrics),
+        _ => new ProcessPoolExecutor(1, new ProcessPoolOptions
+        {
+            ConcurrencyPerWorker = capacity,
+            MeterFactory = metrics,
+            LoggerFactory = TestLogging.Factory,
+            Transport = kind == ExecutorKind.ProcessPoolGrpc ? WorkerTransport.Grpc : WorkerTransport.Socket,
+        }),
     };
 }

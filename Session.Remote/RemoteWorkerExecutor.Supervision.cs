@@ -101,7 +101,28 @@ public sealed partial class RemoteWorkerExecutor
     }
 
     /// <summary>What a request that waited too long for a worker is told.</summary>
-    private HttpRequestException Unavailable()
+    private HttpRequestException Unavailable() => NoWorker($"No remote worker at '{_target.Target}' could take this request within RemoteWorkerOptions.UnavailableTimeout ({Options.UnavailableTimeout.TotalSeconds:0.###} s)");
+
+    /// <summary>Why no worker serves, for a request that timed out in the queue; null while one serves.</summary>
+    private HttpRequestException? NoWorkerReason()
+    {
+        lock (_availabilityLock)
+        {
+            if (_serving > 0)
+            {
+                return null;
+            }
+        }
+
+        return NoWorker($"No remote worker at '{_target.Target}' was serving");
+    }
+
+    /// <summary>
+    /// The last failure to reach a worker, as an <see cref="HttpRequestException"/> whose inner
+    /// exception is what HttpClient saw under it (the socket's or the TLS error), and whose message
+    /// says it all (HttpClient's own says "see inner exception" for TLS).
+    /// </summary>
+    private HttpRequestException NoWorker(string what)
     {
         (string Endpoint, Exception Failure)? last;
         lock (_availabilityLock)
@@ -109,20 +130,14 @@ public sealed partial class RemoteWorkerExecutor
             last = _lastFailure;
         }
 
-        string why = last is { } failure ? $"the last attempt to reach one ({failure.Endpoint}) failed: {failure.Failure.Message}" : "none was found at that address";
-        return new HttpRequestException(
-            HttpRequestError.ConnectionError,
-            $"No remote worker at '{_target.Target}' could take this request within RemoteWorkerOptions.UnavailableTimeout ({Options.UnavailableTimeout.TotalSeconds:0.###} s): {why}",
-            last?.Failure is HttpRequestException { InnerException: { } cause } ? cause : last?.Failure);
-    }
-
-    /// <summary>Why no worker serves, for a request that timed out in the queue; null while one serves.</summary>
-    private Exception? NoWorkerReason()
-    {
-        lock (_availabilityLock)
+        if (last is not { } failure)
         {
-            return _serving > 0 ? null : Unavailable();
+            return new HttpRequestException(HttpRequestError.ConnectionError, $"{what}: none was found at that address yet.");
         }
+
+        Exception? cause = failure.Failure is HttpRequestException { InnerException: { } inner } ? inner : failure.Failure;
+        string detail = ReferenceEquals(cause, failure.Failure) ? failure.Failure.Message : $"{failure.Failure.Message} ({cause.Message})";
+        return new HttpRequestException(HttpRequestError.ConnectionError, $"{what}: the last attempt to reach one ({failure.Endpoint}) failed: {detail}", cause);
     }
 
     private void Failed(string endpoint, Exception failure)

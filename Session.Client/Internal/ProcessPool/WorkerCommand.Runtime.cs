@@ -6,7 +6,6 @@ namespace ProcessFutures.Internal;
 /// <summary>The shared runtime this app runs on, and the runtimeconfig that runs the worker on it.</summary>
 internal sealed partial class WorkerCommand
 {
-    private const string AspNetCoreFramework = "Microsoft.AspNetCore.App";
     private const string CoreFramework = "Microsoft.NETCore.App";
 
     /// <summary>
@@ -56,8 +55,9 @@ internal sealed partial class WorkerCommand
 
     /// <summary>
     /// Writes the worker's runtimeconfig: the shared frameworks at the versions this process runs
-    /// on (ASP.NET Core added if the app lacks it; the host takes the latest patch installed, as it
-    /// did for the app), and the worker's own runtime settings (small, mostly idle processes:
+    /// on, and no others (an app on ProcessFutures alone asks for Microsoft.NETCore.App only, and so
+    /// does its worker; one that uses ProcessFutures.Remote's gRPC transport has ASP.NET Core
+    /// already; the host takes the latest patch installed, as it did for the app), and the worker's own runtime settings (small, mostly idle processes:
     /// workstation GC without a background thread, no tiered PGO). Written whole or not at all (a
     /// temporary file, then renamed), so that a file that exists is a file that is complete.
     /// </summary>
@@ -75,11 +75,6 @@ internal sealed partial class WorkerCommand
         if (!frameworks.Exists(f => f.Name == CoreFramework))
         {
             frameworks.Insert(0, (CoreFramework, Path.GetFileName(Path.TrimEndingDirectorySeparator(RuntimeDirectory())) is { } v && Version.TryParse(v, out _) ? v : sameBand));
-        }
-
-        if (!frameworks.Exists(f => f.Name == AspNetCoreFramework))
-        {
-            frameworks.Add((AspNetCoreFramework, sameBand));
         }
 
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using ProcessFutures;
 
 namespace Session.Tests.Infrastructure;
@@ -20,12 +21,12 @@ public enum ExecutorKind
 internal static class Executors
 {
     /// <summary>An executor that runs <paramref name="capacity"/> requests at once (for remote workers: about that many, over the shared workers).</summary>
-    public static IRequestExecutor Create(ExecutorKind kind, int capacity, int processes = 2) => kind switch
+    public static IRequestExecutor Create(ExecutorKind kind, int capacity, int processes = 2, ILoggerFactory? logs = null) => kind switch
     {
-        ExecutorKind.ThreadPool => new ThreadPoolExecutor(capacity),
-        ExecutorKind.ProcessPool => new ProcessPoolExecutor(processes, new ProcessPoolOptions { ConcurrencyPerWorker = Math.Max(1, capacity / processes), LoggerFactory = TestLogging.Factory }),
-        ExecutorKind.ProcessPoolGrpc => new ProcessPoolExecutor(processes, new ProcessPoolOptions { ConcurrencyPerWorker = Math.Max(1, capacity / processes), Transport = WorkerTransport.Grpc, LoggerFactory = TestLogging.Factory }),
-        ExecutorKind.Remote => SharedRemoteWorkers.Executor(concurrencyPerWorker: Math.Max(1, capacity / SharedRemoteWorkers.Count)),
+        ExecutorKind.ThreadPool => new ThreadPoolExecutor(capacity, logs),
+        ExecutorKind.ProcessPool => new ProcessPoolExecutor(processes, new ProcessPoolOptions { ConcurrencyPerWorker = Math.Max(1, capacity / processes), LoggerFactory = logs ?? TestLogging.Factory }),
+        ExecutorKind.ProcessPoolGrpc => new ProcessPoolExecutor(processes, new ProcessPoolOptions { ConcurrencyPerWorker = Math.Max(1, capacity / processes), Transport = WorkerTransport.Grpc, LoggerFactory = logs ?? TestLogging.Factory }),
+        ExecutorKind.Remote => SharedRemoteWorkers.Executor(concurrencyPerWorker: Math.Max(1, capacity / SharedRemoteWorkers.Count), logs: logs),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -18,12 +18,12 @@ internal static class SharedRemoteWorkers
     private static Task<(TestCertificate Certificate, RemoteWorkerProcess[] Workers)>? s_started;
 
     /// <summary>An executor on the shared workers; it waits for them if they are still starting.</summary>
-    public static RemoteWorkerExecutor Executor(int concurrencyPerWorker, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
+    public static RemoteWorkerExecutor Executor(int concurrencyPerWorker, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null, Microsoft.Extensions.Logging.ILoggerFactory? logs = null)
     {
         (TestCertificate certificate, RemoteWorkerProcess[] workers) = StartedAsync().GetAwaiter().GetResult();
         return new RemoteWorkerExecutor(
             "static:///" + string.Join(',', workers.Select(w => w.Endpoint)),
-            new RemoteWorkerOptions { Token = Token, TrustedCertificate = certificate.Certificate, ConcurrencyPerWorker = concurrencyPerWorker, LoggerFactory = TestLogging.Factory, MeterFactory = meterFactory });
+            new RemoteWorkerOptions { Token = Token, TrustedCertificate = certificate.Certificate, ConcurrencyPerWorker = concurrencyPerWorker, LoggerFactory = logs ?? TestLogging.Factory, MeterFactory = meterFactory });
     }
 
     /// <summary>The shared workers, started on first use.</summary>

@@ -7,10 +7,12 @@ using Session.Tests.Infrastructure;
 namespace Session.Tests.Client.ProcessPool;
 
 /// <summary>
-/// Thousands of mixed requests — successes, 404s, delays, callbacks that throw, cancellations —
-/// while workers are killed at random and recycled. Every task must end exactly once, with a
-/// result, an expected exception, or a cancellation; the run must keep making progress (a
-/// stretch of 30 s in which no task ends is a hang); and the pool must still serve afterwards.
+/// Thousands of mixed requests — successes, 404s, delays, callbacks that throw, cancellations,
+/// downloads to files (some cancelled) — while workers are killed at random and recycled. Every
+/// task must end exactly once, with a result, an expected exception, or a cancellation; the run
+/// must keep making progress (a stretch of 30 s in which no task ends is a hang); a download's
+/// task must tell the truth about its file (succeeded ⇔ the complete file is at its destination,
+/// at its end and after); no temporary file is left; and the pool must still serve afterwards.
 /// </summary>
 /// <remarks>
 /// Kills are paced by work done, not by the clock: one worker is killed after every 40–120
@@ -39,6 +41,7 @@ public sealed class ChaosTests
         var clock = Stopwatch.StartNew();
         var ended = new StrongBox<int>();
         Task<int> killer = KillWorkersAsWorkIsDoneAsync(pool, ended, stopKilling.Token);
+        var downloads = new DownloadLedger(Directory.CreateTempSubdirectory("processfutures-chaos-").FullName);
 
         for (int i = 0; i < s_total; i++)
         {
@@ -50,7 +53,9 @@ public sealed class ChaosTests
                 < 65 => ("delay", session.GetAsync(TestServer.Url("/delay/0.05"))),
                 < 75 => ("boom", session.GetAsync(TestServer.Url("/get"), Callbacks.Boom)),
                 < 80 => ("callback", session.GetAsync(TestServer.Url("/status/203"), Callbacks.StatusCode)),
-                < 95 => ("cancel", SubmitCancelled(session, random.Next(0, 150), cancellations)),
+                < 90 => ("cancel", SubmitCancelled(session, random.Next(0, 150), cancellations)),
+                < 93 => ("download", downloads.Submit(session, cancelAfterMilliseconds: null, cancellations)),
+                < 96 => ("download-cancel", downloads.Submit(session, cancelAfterMilliseconds: random.Next(0, 60), cancellations)),
                 _ => ("bytes", session.GetAsync(TestServer.Url("/bytes/200000?seed=9"))),
             };
             submitted.Add((kind, task));
@@ -96,10 +101,14 @@ public sealed class ChaosTests
         Assert.That(outcomes.GetValueOrDefault("exception WorkerCrashedException"), Is.GreaterThan(0), "kills landed on running requests");
         await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 3, "the pool to be whole again");
         Assert.That((await session.GetAsync(TestServer.Url("/get")).Within()).StatusCode, Is.EqualTo(200));
+        await Waits.UntilAsync(() => downloads.Leftovers().Length == 0, "no download's temporary file to be left", seconds: 15);
+        Assert.That(downloads.Violations(), Is.Empty, "a download's task tells the truth about its file: succeeded ⇔ the complete file is at its destination");
         foreach (CancellationTokenSource cancellation in cancellations)
         {
             cancellation.Dispose();
         }
+
+        Directory.Delete(downloads.Directory, recursive: true);
     }
 
     private static Task<Response> SubmitCancelled(FuturesSession session, int afterMilliseconds, List<CancellationTokenSource> cancellations)
@@ -114,7 +123,7 @@ public sealed class ChaosTests
     {
         if (task.IsCanceled)
         {
-            if (kind != "cancel")
+            if (kind is not ("cancel" or "download-cancel"))
             {
                 unexpected.Add($"{kind}: cancelled");
             }
@@ -125,7 +134,8 @@ public sealed class ChaosTests
         if (task.IsFaulted)
         {
             Exception exception = task.Exception!.InnerException!;
-            bool expected = exception is WorkerCrashedException || (kind == "boom" && exception is InvalidOperationException { Message: "boom" });
+            bool expected = exception is WorkerCrashedException || (kind == "boom" && exception is InvalidOperationException { Message: "boom" })
+                || (kind == "download-cancel" && exception is TaskCanceledException);
             if (!expected)
             {
                 unexpected.Add($"{kind}: {exception}");
@@ -148,6 +158,7 @@ public sealed class ChaosTests
         bool right = (kind, value) switch
         {
             ("get" or "delay" or "cancel", Response r) => r.StatusCode == 200,
+            ("download" or "download-cancel", Response r) => r.StatusCode == 200 && r.DownloadPath is not null,
             ("404", Response r) => r.StatusCode == 404,
             ("bytes", Response r) => r.Content.Length == 200000,
             ("callback", int status) => status == 203,

@@ -61,7 +61,9 @@ public sealed class WorkerCommandTests
             Dictionary<string, string> frameworks = options.GetProperty("frameworks").EnumerateArray()
                 .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("version").GetString()!);
             Assert.That(frameworks["Microsoft.NETCore.App"], Is.EqualTo(Path.GetFileName(Path.TrimEndingDirectorySeparator(RuntimeEnvironment.GetRuntimeDirectory()))));
-            Assert.That(frameworks, Does.ContainKey("Microsoft.AspNetCore.App"));
+            using JsonDocument own = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Session.Tests.runtimeconfig.json")));
+            string[] ownFrameworks = [.. own.RootElement.GetProperty("runtimeOptions").GetProperty("frameworks").EnumerateArray().Select(f => f.GetProperty("name").GetString()!)];
+            Assert.That(frameworks.Keys, Is.EquivalentTo(ownFrameworks), "the worker asks for the frameworks the app asks for, and no others (none added)");
             Assert.That(options.GetProperty("configProperties").GetProperty("System.GC.Server").GetBoolean(), Is.False);
         }
         finally

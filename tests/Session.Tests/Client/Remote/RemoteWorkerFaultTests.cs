@@ -67,6 +67,7 @@ public sealed class RemoteWorkerFaultTests
             var random = new Random(5);
             var submitted = new List<(string Kind, Task Task)>(Total);
             var cancellations = new List<CancellationTokenSource>();
+            var downloads = new DownloadLedger(Directory.CreateTempSubdirectory("processfutures-remote-chaos-").FullName);
             for (int i = 0; i < Total; i++)
             {
                 int roll = random.Next(100);
@@ -76,7 +77,8 @@ public sealed class RemoteWorkerFaultTests
                     < 60 => ("404", session.GetAsync(TestServer.Url("/status/404"))),
                     < 70 => ("delay", session.GetAsync(TestServer.Url("/delay/0.05"))),
                     < 80 => ("boom", session.GetAsync(TestServer.Url("/get"), Callbacks.Boom)),
-                    < 90 => ("cancel", Cancelled(session, random.Next(0, 100), cancellations)),
+                    < 85 => ("cancel", Cancelled(session, random.Next(0, 100), cancellations)),
+                    < 90 => ("download", downloads.Submit(session, random.Next(2) == 0 ? null : random.Next(0, 60), cancellations)),
                     _ => ("callback", session.GetAsync(TestServer.Url("/status/203"), Callbacks.StatusCode)),
                 };
                 submitted.Add((kind, task));
@@ -99,7 +101,7 @@ public sealed class RemoteWorkerFaultTests
                 outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
                 bool expected = outcome switch
                 {
-                    "cancelled" => kind == "cancel",
+                    "cancelled" => kind is "cancel" or "download",
                     "result" => kind != "boom",
                     _ => task.Exception!.InnerException is WorkerCrashedException || (kind == "boom" && task.Exception!.InnerException is InvalidOperationException { Message: "boom" }),
                 };
@@ -113,10 +115,14 @@ public sealed class RemoteWorkerFaultTests
             Assert.That(outcomes.Values.Sum(), Is.EqualTo(Total), "every task ended");
             Assert.That(unexpected, Is.Empty);
             Assert.That(kills, Is.GreaterThanOrEqualTo(3));
+            await Waits.UntilAsync(() => downloads.Leftovers().Length == 0, "no download's temporary file to be left", seconds: 15);
+            Assert.That(downloads.Violations(), Is.Empty, "a download's task tells the truth about its file");
             foreach (CancellationTokenSource cancellation in cancellations)
             {
                 cancellation.Dispose();
             }
+
+            Directory.Delete(downloads.Directory, recursive: true);
         }
         finally
         {

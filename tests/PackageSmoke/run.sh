@@ -19,6 +19,13 @@
 #   9. no ASP.NET Core: the framework-dependent app of step 2 asks for Microsoft.NETCore.App alone,
 #      and runs (its worker too) on a copy of the dotnet root that holds no
 #      shared/Microsoft.AspNetCore.App, with that copy's dotnet, DOTNET_ROOT on it, PATH without dotnet
+#  10. a fresh console app on ProcessFutures.Remote (RemoteApp/Program.cs) starts itself as a remote
+#      worker on 127.0.0.2 (TLS with a certificate it makes, a token), and its RemoteWorkerExecutor
+#      runs the app's own callback in that worker and a DownloadTo onto the caller's disk
+#      (framework-dependent publish, 'dotnet RemoteApp.dll')
+#  11. the runtimeconfig.json frameworks of a console app on each package: ProcessFutures and
+#      ProcessFutures.Contracts ask for Microsoft.NETCore.App alone, ProcessFutures.Remote for it and
+#      Microsoft.AspNetCore.App (printed, and in the closing measurements)
 # Each app run asserts that the callback ran in another process and that its result is right, and
 # is repeated RUNS times (default 3) for the start times it prints. The consumer projects build
 # with TreatWarningsAsErrors: no warning of the library's may break them.
@@ -80,7 +87,7 @@ for f in o.get("frameworks") or ([o["framework"]] if "framework" in o else []): 
 
 # Runs a built or published app RUNS times (the command is "$@"), keeps each output in
 # $work/<name>.<n>.log, and checks what the app printed: exit 0, "smoke: OK", and the way the
-# worker was started. Records the first-response and worker-ready times of each run.
+# worker was started (unless expect_start is empty: an app with no process pool). Records the first-response and worker-ready times of each run.
 run_app() {
   local name="$1" expect_start="$2"
   shift 2
@@ -95,7 +102,7 @@ run_app() {
     ready=$(grep -oE 'ready in [0-9]+ ms' "$log" | head -n 1 | grep -oE '[0-9]+' || echo '?')
     firsts+=("$first")
     readies+=("$ready")
-    if ! { [[ $code -eq 0 ]] && grep -q '^smoke: OK$' "$log" && grep -q "Workers start as .*$expect_start" "$log"; }; then
+    if ! { [[ $code -eq 0 ]] && grep -q '^smoke: OK$' "$log" && { [[ -z $expect_start ]] || grep -q "Workers start as .*$expect_start" "$log"; }; }; then
       ok=0
       echo "    run $n: exit $code; see $log"
     fi
@@ -281,6 +288,36 @@ fi
 # The worker must start on the copy too: its command is the copy's dotnet host.
 run_app "no ASP.NET Core: fdd" "'$netcore_root/dotnet exec .*ProcessFutures.dll" \
   env PATH="$nopath" DOTNET_ROOT="$netcore_root" "$netcore_root/dotnet" "$work/out/fdd/SmokeApp.dll"
+
+say "10. a fresh console app adds ProcessFutures.Remote: its own remote worker on 127.0.0.2, and a client"
+timeout 300 dotnet new console -o "$work/remote" -n RemoteApp --framework net10.0 --no-update-check >/dev/null
+timeout 300 dotnet add "$work/remote/RemoteApp.csproj" package ProcessFutures.Remote --version "$version" >/dev/null
+cp "$here/RemoteApp/Program.cs" "$here/Shared/SmokeShared.cs" "$work/remote/"
+timeout 600 dotnet publish "$work/remote" -c Release -o "$work/out/remote" -nologo -v:quiet
+summary+=("$(printf '%-58s %s' 'publish: ProcessFutures.Remote app, framework-dependent' "$(size "$work/out/remote")")")
+run_app "remote worker and client" "" "$dotnet_host" "$work/out/remote/RemoteApp.dll"
+
+say "11. the runtimeconfig.json frameworks of a console app on each package"
+timeout 300 dotnet new console -o "$work/contracts" -n ContractsApp --framework net10.0 --no-update-check >/dev/null
+timeout 300 dotnet add "$work/contracts/ContractsApp.csproj" package ProcessFutures.Contracts --version "$version" >/dev/null
+cp "$here/ContractsApp/Program.cs" "$work/contracts/"
+timeout 600 dotnet build "$work/contracts" -c Release -nologo -v:quiet >/dev/null
+for entry in \
+  "ProcessFutures|$work/out/fdd/SmokeApp.runtimeconfig.json|Microsoft.NETCore.App" \
+  "ProcessFutures.Remote|$work/out/remote/RemoteApp.runtimeconfig.json|Microsoft.AspNetCore.App Microsoft.NETCore.App" \
+  "ProcessFutures.Contracts|$work/contracts/bin/Release/net10.0/ContractsApp.runtimeconfig.json|Microsoft.NETCore.App"; do
+  IFS='|' read -r package config wanted <<<"$entry"
+  frameworks="$(frameworks_of "$config" | paste -sd, | sed 's/,/, /g')"
+  names="$(frameworks_of "$config" | cut -d' ' -f1 | sort | paste -sd' ')"
+  line="$(printf 'runtimeconfig frameworks, app on %-25s %s' "$package:" "$frameworks")"
+  echo "    $line"
+  summary+=("$line")
+  if [[ "$names" == "$wanted" ]]; then
+    pass "a console app on $package asks for: $frameworks"
+  else
+    fail "a console app on $package asks for '$frameworks', not '$wanted' (see $config)"
+  fi
+done
 
 say "measurements (times: one per run)"
 printf '%s\n' "${summary[@]}"

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Downloader;
 
 /// <summary>What the command line asked for. <see cref="Parse"/> checks everything once and reports every problem together.</summary>
-internal sealed record CommandLine(IReadOnlyList<Uri> Urls, string? OutputDirectory, int Workers, bool Quick, bool Help)
+internal sealed record CommandLine(IReadOnlyList<Uri> Urls, string? OutputDirectory, int Workers, bool Quick, bool Keep, bool Help)
 {
     /// <summary>The default of <c>--workers</c>: 2 worker processes, each downloading one file at a time.</summary>
     public const int DefaultWorkers = 2;
@@ -15,7 +15,9 @@ internal sealed record CommandLine(IReadOnlyList<Uri> Urls, string? OutputDirect
 
           URL ...        http(s) URLs to download
           --list FILE    read URLs from FILE, one a line; blank lines and lines starting with # are skipped
-          --out DIR      the folder to save into (created if missing); default: a new temporary folder
+          --out DIR      the folder to save into (created if missing, and kept); default: a new
+                         folder in the temporary directory, removed at the end of the run
+          --keep         keep that temporary folder and the files in it
           --workers N    worker processes, each downloading one file at a time (default: 2)
           --quick        the small default list, a few MiB (what the test suite runs)
           -h, --help     this text
@@ -37,6 +39,7 @@ internal sealed record CommandLine(IReadOnlyList<Uri> Urls, string? OutputDirect
         string? output = null;
         int workers = DefaultWorkers;
         bool quick = false;
+        bool keep = false;
         bool help = false;
         bool urlsGiven = false;
         for (int i = 0; i < args.Length; i++)
@@ -49,6 +52,9 @@ internal sealed record CommandLine(IReadOnlyList<Uri> Urls, string? OutputDirect
                     break;
                 case "--quick":
                     quick = true;
+                    break;
+                case "--keep":
+                    keep = true;
                     break;
                 case "--out":
                     output = Value(args, ref i, errors);
@@ -94,7 +100,7 @@ internal sealed record CommandLine(IReadOnlyList<Uri> Urls, string? OutputDirect
         }
 
         problems = string.Join(Environment.NewLine, errors);
-        return errors.Count > 0 ? null : new CommandLine(urls, output, workers, quick, help);
+        return errors.Count > 0 ? null : new CommandLine(urls, output, workers, quick, keep, help);
     }
 
     private static string? Value(string[] args, ref int i, List<string> errors)

@@ -102,7 +102,7 @@ internal static class Report
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Size(long bytes) => bytes < 1024 * 1024
+    public static string Size(long bytes) => bytes < 1024 * 1024
         ? string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB")
         : string.Create(CultureInfo.InvariantCulture, $"{bytes / MiB:0.0} MiB");
 

@@ -16,12 +16,23 @@
 #      says which line to add where, a second request fails at once, and no process was started
 #   7. a 'dotnet new nunit' project whose test uses the pool (dotnet test)
 #   8. PublishTrimmed and PublishAot are refused at publish with PROCESSFUTURES001
+#   9. no ASP.NET Core: the framework-dependent app of step 2 asks for Microsoft.NETCore.App alone,
+#      and runs (its worker too) on a copy of the dotnet root that holds no
+#      shared/Microsoft.AspNetCore.App, with that copy's dotnet, DOTNET_ROOT on it, PATH without dotnet
+#  10. a fresh console app on ProcessFutures.Remote (RemoteApp/Program.cs) starts itself as a remote
+#      worker on 127.0.0.2 (TLS with a certificate it makes, a token), and its RemoteWorkerExecutor
+#      runs the app's own callback in that worker and a DownloadTo onto the caller's disk
+#      (framework-dependent publish, 'dotnet RemoteApp.dll')
+#  11. the runtimeconfig.json frameworks of a console app on each package: ProcessFutures and
+#      ProcessFutures.Contracts ask for Microsoft.NETCore.App alone, ProcessFutures.Remote for it and
+#      Microsoft.AspNetCore.App (printed, and in the closing measurements)
 # Each app run asserts that the callback ran in another process and that its result is right, and
 # is repeated RUNS times (default 3) for the start times it prints. The consumer projects build
 # with TreatWarningsAsErrors: no warning of the library's may break them.
 # Prints sizes and start times, and a closing 'N passed, N failed' line.
 #
-# Usage: tests/PackageSmoke/run.sh        (KEEP=1 keeps the work directory; RUNS=n runs each app n times)
+# Usage: tests/PackageSmoke/run.sh        (KEEP=1 keeps the work directory, but not step 9's copy of
+#                                          the dotnet root; RUNS=n runs each app n times)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -47,6 +58,10 @@ cleanup() {
   if [[ -n "${version:-}" ]]; then
     rm -rf "$packages/processfutures/$version" "$packages/processfutures.contracts/$version" "$packages/processfutures.remote/$version"
   fi
+  # Step 9's copy of the dotnet root (some 80 MB): removed even with KEEP=1.
+  if [[ -n "${netcore_root:-}" ]]; then
+    rm -rf "$netcore_root"
+  fi
   if [[ "${KEEP:-0}" == "1" ]]; then
     echo "kept: $work"
   else
@@ -62,10 +77,17 @@ size() { du -sb "$1" | cut -f1 | awk '{ printf "%.1f MB", $1 / 1048576 }'; }
 # A package's file list, and one file of it (python3: unzip is not on every machine).
 zip_list() { python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; }
 zip_cat() { python3 -c 'import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())' "$1" "$2"; }
+# The shared frameworks a runtimeconfig.json asks for, one 'name version' a line, in its order
+# ("framework" when there is one, "frameworks" when there are more).
+frameworks_of() {
+  python3 -c 'import json, sys
+o = json.load(open(sys.argv[1]))["runtimeOptions"]
+for f in o.get("frameworks") or ([o["framework"]] if "framework" in o else []): print(f["name"], f["version"])' "$1"
+}
 
 # Runs a built or published app RUNS times (the command is "$@"), keeps each output in
 # $work/<name>.<n>.log, and checks what the app printed: exit 0, "smoke: OK", and the way the
-# worker was started. Records the first-response and worker-ready times of each run.
+# worker was started (unless expect_start is empty: an app with no process pool). Records the first-response and worker-ready times of each run.
 run_app() {
   local name="$1" expect_start="$2"
   shift 2
@@ -80,7 +102,7 @@ run_app() {
     ready=$(grep -oE 'ready in [0-9]+ ms' "$log" | head -n 1 | grep -oE '[0-9]+' || echo '?')
     firsts+=("$first")
     readies+=("$ready")
-    if ! { [[ $code -eq 0 ]] && grep -q '^smoke: OK$' "$log" && grep -q "Workers start as .*$expect_start" "$log"; }; then
+    if ! { [[ $code -eq 0 ]] && grep -q '^smoke: OK$' "$log" && { [[ -z $expect_start ]] || grep -q "Workers start as .*$expect_start" "$log"; }; }; then
       ok=0
       echo "    run $n: exit $code; see $log"
     fi
@@ -241,6 +263,59 @@ for property in PublishTrimmed PublishAot; do
     pass "$property=true refused with PROCESSFUTURES001"
   else
     fail "$property=true (exit $code; see $work/$property.log)"
+  fi
+done
+
+say "9. no ASP.NET Core: the framework-dependent app on a dotnet root with Microsoft.NETCore.App alone"
+# A copy of the real dotnet root (the muxer's directory, symlinks followed) with only what runs an
+# app: the muxer, host/fxr and shared/Microsoft.NETCore.App. Copied, not linked: nothing done to the
+# copy can reach the real one.
+real_root="$(dirname "$(readlink -f "$(command -v dotnet)")")"
+netcore_root="$work/dotnet-netcore-only"
+mkdir -p "$netcore_root/shared"
+cp -a "$real_root/dotnet" "$real_root/host" "$netcore_root/"
+cp -a "$real_root/shared/Microsoft.NETCore.App" "$netcore_root/shared/"
+netcore_runtimes="$(env PATH="$nopath" DOTNET_ROOT="$netcore_root" "$netcore_root/dotnet" --list-runtimes)"
+sed 's/^/    copy: /' <<<"$netcore_runtimes"
+fdd_frameworks="$(frameworks_of "$work/out/fdd/SmokeApp.runtimeconfig.json" | cut -d' ' -f1 | tr '\n' ' ')"
+echo "    SmokeApp.runtimeconfig.json asks for: $fdd_frameworks"
+if [[ "$fdd_frameworks" == "Microsoft.NETCore.App " ]] && grep -q '^Microsoft.NETCore.App ' <<<"$netcore_runtimes" \
+  && ! grep -q 'Microsoft.AspNetCore.App' <<<"$netcore_runtimes" && [[ -d "$real_root/shared/Microsoft.AspNetCore.App" ]]; then
+  pass "the app asks for Microsoft.NETCore.App alone; the copy of $real_root has no Microsoft.AspNetCore.App (the real one still has)"
+else
+  fail "runtimeconfig '$fdd_frameworks', or the copy of the dotnet root (see $netcore_root)"
+fi
+# The worker must start on the copy too: its command is the copy's dotnet host.
+run_app "no ASP.NET Core: fdd" "'$netcore_root/dotnet exec .*ProcessFutures.dll" \
+  env PATH="$nopath" DOTNET_ROOT="$netcore_root" "$netcore_root/dotnet" "$work/out/fdd/SmokeApp.dll"
+
+say "10. a fresh console app adds ProcessFutures.Remote: its own remote worker on 127.0.0.2, and a client"
+timeout 300 dotnet new console -o "$work/remote" -n RemoteApp --framework net10.0 --no-update-check >/dev/null
+timeout 300 dotnet add "$work/remote/RemoteApp.csproj" package ProcessFutures.Remote --version "$version" >/dev/null
+cp "$here/RemoteApp/Program.cs" "$here/Shared/SmokeShared.cs" "$work/remote/"
+timeout 600 dotnet publish "$work/remote" -c Release -o "$work/out/remote" -nologo -v:quiet
+summary+=("$(printf '%-58s %s' 'publish: ProcessFutures.Remote app, framework-dependent' "$(size "$work/out/remote")")")
+run_app "remote worker and client" "" "$dotnet_host" "$work/out/remote/RemoteApp.dll"
+
+say "11. the runtimeconfig.json frameworks of a console app on each package"
+timeout 300 dotnet new console -o "$work/contracts" -n ContractsApp --framework net10.0 --no-update-check >/dev/null
+timeout 300 dotnet add "$work/contracts/ContractsApp.csproj" package ProcessFutures.Contracts --version "$version" >/dev/null
+cp "$here/ContractsApp/Program.cs" "$work/contracts/"
+timeout 600 dotnet build "$work/contracts" -c Release -nologo -v:quiet >/dev/null
+for entry in \
+  "ProcessFutures|$work/out/fdd/SmokeApp.runtimeconfig.json|Microsoft.NETCore.App" \
+  "ProcessFutures.Remote|$work/out/remote/RemoteApp.runtimeconfig.json|Microsoft.AspNetCore.App Microsoft.NETCore.App" \
+  "ProcessFutures.Contracts|$work/contracts/bin/Release/net10.0/ContractsApp.runtimeconfig.json|Microsoft.NETCore.App"; do
+  IFS='|' read -r package config wanted <<<"$entry"
+  frameworks="$(frameworks_of "$config" | paste -sd, | sed 's/,/, /g')"
+  names="$(frameworks_of "$config" | cut -d' ' -f1 | sort | paste -sd' ')"
+  line="$(printf 'runtimeconfig frameworks, app on %-25s %s' "$package:" "$frameworks")"
+  echo "    $line"
+  summary+=("$line")
+  if [[ "$names" == "$wanted" ]]; then
+    pass "a console app on $package asks for: $frameworks"
+  else
+    fail "a console app on $package asks for '$frameworks', not '$wanted' (see $config)"
   fi
 done
 

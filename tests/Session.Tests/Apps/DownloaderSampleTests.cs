@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using HttpBin;
 using Session.Tests.Infrastructure;
 
@@ -6,7 +7,8 @@ namespace Session.Tests.Apps;
 
 /// <summary>
 /// The downloader sample run as a user runs it, with its output redirected (as in CI): its small
-/// default list through a process pool into a folder of the test's own, checked from the outside.
+/// default list through a process pool into a folder of the test's own, checked from the outside;
+/// and into the temporary folder it makes itself, which it removes (unless --keep).
 /// </summary>
 [Category("Slow")]
 public sealed class DownloaderSampleTests
@@ -30,6 +32,7 @@ public sealed class DownloaderSampleTests
             Assert.That(output, Does.Match(@"failed not-found\.bin: HttpRequestException: .*404.* \(on purpose: "));
             Assert.That(output, Does.Match(@"failed cut-after-1MiB\.bin: (HttpRequestException|HttpIOException|IOException): .* \(on purpose: "));
             Assert.That(output, Does.Contain("No temporary .partial file was left in the folder."));
+            Assert.That(output, Does.Not.Contain("temporary folder"), "A folder given with --out is the user's: kept, and not called temporary.");
 
             // Not a terminal: no escape codes, no progress lines, a line per file and a short summary.
             Assert.That(output, Does.Not.Contain("\u001b["));
@@ -59,6 +62,50 @@ public sealed class DownloaderSampleTests
     }
 
     [Test]
+    public async Task Quick_WithoutOut_RemovesItsTemporaryFolder_AndSaysSo()
+    {
+        (int exitCode, string output) = await RunDownloaderAsync("--quick");
+        string folder = TemporaryFolderNamedIn(output);
+        try
+        {
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(output, Does.Contain($"into {folder} (a temporary folder, removed at the end: give --keep, or --out DIR, to keep the files)"));
+            Assert.That(output, Does.Contain($"Removed the temporary folder {folder} (3 files, 7.0 MiB); give --keep, or --out DIR, to keep the files."));
+            Assert.That(Directory.Exists(folder), Is.False, $"The run left its temporary folder '{folder}' behind.");
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [Test]
+    public async Task QuickWithKeep_KeepsItsTemporaryFolder_WithTheFiles()
+    {
+        (int exitCode, string output) = await RunDownloaderAsync("--quick", "--keep");
+        string folder = TemporaryFolderNamedIn(output);
+        try
+        {
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(output, Does.Contain($"Kept the temporary folder {folder} (--keep): remove it when done."));
+            Assert.That(output, Does.Not.Contain("Removed the temporary folder"));
+            Assert.That(
+                Directory.EnumerateFiles(folder, "*", new EnumerationOptions { AttributesToSkip = 0, RecurseSubdirectories = true }).Select(path => Path.GetRelativePath(folder, path)),
+                Is.EquivalentTo(new[] { "bytes-4MiB.bin", "bytes-1MiB.bin", "chunked-2MiB.bin" }));
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [Test]
     public async Task BadCommandLine_ExitsWith2_NamingEveryProblem()
     {
         (int exitCode, string output) = await RunDownloaderAsync("--workers", "0", "--quick", "ftp://example.invalid/file");
@@ -74,6 +121,17 @@ public sealed class DownloaderSampleTests
         string root = ProcessRunner.RepositoryRoot();
         string[] run = ["run", "--project", Path.Combine(root, "samples", "Downloader"), "-c", ProcessRunner.Configuration(), "--", .. arguments];
         return ProcessRunner.RunAsync("dotnet", run, root, seconds: 300);
+    }
+
+    /// <summary>The folder the run says it downloads into: one it made in the temporary directory, named processfutures-downloads-*.</summary>
+    private static string TemporaryFolderNamedIn(string output)
+    {
+        Match match = Regex.Match(output, @"^Downloading \d+ files into (?<folder>.+?) \(a temporary folder", RegexOptions.Multiline);
+        Assert.That(match.Success, Is.True, $"The run does not say which temporary folder it downloads into:\n{output}");
+        string folder = match.Groups["folder"].Value;
+        Assert.That(Path.GetDirectoryName(folder), Is.EqualTo(Path.TrimEndingDirectorySeparator(Path.GetTempPath())), output);
+        Assert.That(Path.GetFileName(folder), Does.StartWith("processfutures-downloads-"), output);
+        return folder;
     }
 
     private static async Task<string> Sha256Async(string path)

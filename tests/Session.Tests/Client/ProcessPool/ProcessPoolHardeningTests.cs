@@ -182,6 +182,151 @@ public sealed class ProcessPoolHardeningTests
         Assert.That(DiagnosticSocketsSince(worker, before), Is.Empty);
     }
 
+    [Test]
+    public async Task KilledWorkers_LeaveNoDebuggerPipeNorDiagnosticsSocket_AndWithDiagnosticsOnThePoolRemovesTheirs()
+    {
+        DateTime before = DateTime.UtcNow.AddSeconds(-1);
+        foreach (bool diagnostics in new[] { false, true })
+        {
+            await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { EnableWorkerDiagnostics = diagnostics, LoggerFactory = TestLogging.Factory });
+            await using var session = new FuturesSession(pool);
+            var killed = new List<int>();
+            for (int i = 0; i < 3; i++)
+            {
+                int worker = (await session.GetAsync(TestServer.Url("/get")).Within(30)).ProcessId;
+                if (diagnostics)
+                {
+                    Assert.That(RuntimeFilesSince(worker, before), Is.Not.Empty, "with diagnostics on, the worker has its debugger pipes (the check looks in the right place)");
+                }
+
+                Process.GetProcessById(worker).Kill();
+                killed.Add(worker);
+                await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 1 && !pool.WorkerProcessIds.Contains(worker), "the worker to be replaced", seconds: 30);
+            }
+
+            await Waits.UntilAsync(() => killed.All(pid => RuntimeFilesSince(pid, before).Length == 0), $"no file left by a killed worker (diagnostics {(diagnostics ? "on" : "off")})", seconds: 15);
+        }
+    }
+
+    [Test]
+    public async Task ACallbackNamedByAPath_IsRefusedByALocalWorker_BeforeAnyFileIsTouched()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
+        await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 1, "the worker to be ready");
+        string socket = Directory.EnumerateFiles(pool.SocketDirectory, "*.sock").Single();
+        foreach (string name in new[] { "../../../tmp/evil", "/tmp/evil", "sub/evil" })
+        {
+            var item = new ProcessFutures.Protocol.WorkItem
+            {
+                CallId = 1,
+                Request = new ProcessFutures.Protocol.HttpRequest { Method = "GET", Url = TestServer.Url("/get"), Transport = new ProcessFutures.Protocol.TransportSettings { VerifyTls = true } },
+                Callback = new ProcessFutures.Protocol.Callback { AssemblyName = name, AssemblyPath = "/tmp/evil.dll", TypeName = "Evil", MethodName = "Run" },
+            };
+
+            ProcessFutures.Protocol.WorkerFrame[] answer = await WorkerSockets.FramedCallAsync(socket, WorkerSockets.Hello(pool.Token), new ProcessFutures.Protocol.ClientFrame { Start = item });
+
+            Assert.That(answer.Last().Error?.Kind, Is.EqualTo(ProcessFutures.Protocol.ErrorKind.Rejected), name);
+            Assert.That(answer.Last().Error.Message, Does.Contain("not a plain assembly name"), name);
+        }
+    }
+
+    [Test]
+    public async Task ThousandsOfConnectionsWithoutTheToken_HoldABoundedNumberOfDescriptors_AndTheWorkerServesOn()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+        int worker = (await session.GetAsync(TestServer.Url("/get")).Within(30)).ProcessId;
+        string socket = Directory.EnumerateFiles(pool.SocketDirectory, "*.sock").Single();
+        int baseline = Directory.GetFiles($"/proc/{worker}/fd").Length;
+        var idle = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            for (int i = 0; i < 3000; i++)
+            {
+                idle.Add(await ConnectPatientlyAsync(socket));
+            }
+
+            await Waits.UntilAsync(() => Directory.GetFiles($"/proc/{worker}/fd").Length <= baseline + 64 + 8, "the worker to hold at most 64 connections that showed no token", seconds: 30);
+            Assert.That((await session.GetAsync(TestServer.Url("/get")).Within(30)).ProcessId, Is.EqualTo(worker), "the same worker serves on");
+        }
+        finally
+        {
+            foreach (System.Net.Sockets.Socket connection in idle)
+            {
+                connection.Dispose();
+            }
+        }
+
+        ProcessFutures.Protocol.WorkerFrame[] answer = await WorkerSockets.FramedCallAsync(socket, WorkerSockets.Hello(pool.Token), new ProcessFutures.Protocol.ClientFrame { Start = new ProcessFutures.Protocol.WorkItem() });
+        Assert.That(answer.Last().End, Is.True, "a new connection with the token is still accepted");
+    }
+
+    [Test]
+    public async Task AWorkerAtItsDescriptorLimit_KeepsServing_AndAcceptsAgainOnceDescriptorsAreFree()
+    {
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { LoggerFactory = TestLogging.Factory });
+        await using var session = new FuturesSession(pool);
+        int worker = (await session.GetAsync(TestServer.Url("/get")).Within(30)).ProcessId;
+        string socket = Directory.EnumerateFiles(pool.SocketDirectory, "*.sock").Single();
+        int open = Directory.GetFiles($"/proc/{worker}/fd").Length;
+
+        // Lower the running worker's limit to a few more descriptors than it holds: accepting
+        // connections soon fails with EMFILE, as it would under a flood.
+        using (Process prlimit = Process.Start("prlimit", ["--pid", worker.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--nofile={open + 4}:{open + 4}"])!)
+        {
+            await prlimit.WaitForExitAsync().Within();
+            Assert.That(prlimit.ExitCode, Is.Zero, "prlimit could set the worker's limit");
+        }
+
+        var flood = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                var connection = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await connection.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket)).Within();
+                flood.Add(connection);
+            }
+
+            Assert.That((await session.GetAsync(TestServer.Url("/get")).Within(30)).ProcessId, Is.EqualTo(worker), "its slot's connection serves on while accepting fails");
+        }
+        finally
+        {
+            foreach (System.Net.Sockets.Socket connection in flood)
+            {
+                connection.Dispose();
+            }
+        }
+
+        ProcessFutures.Protocol.WorkerFrame[] answer = await WorkerSockets.FramedCallAsync(socket, WorkerSockets.Hello(pool.Token), new ProcessFutures.Protocol.ClientFrame { Start = new ProcessFutures.Protocol.WorkItem() }).Within(30);
+        Assert.That(answer.Last().End, Is.True, "accepting resumed once descriptors were free");
+        Assert.That(WorkerProcesses.IsAlive(worker), Is.True, "the worker never exited");
+    }
+
+    /// <summary>Connects to a Unix socket; a full listen backlog (EAGAIN) is waited out, as a patient intruder would.</summary>
+    private static async Task<System.Net.Sockets.Socket> ConnectPatientlyAsync(string socket)
+    {
+        var started = Stopwatch.StartNew();
+        while (true)
+        {
+            var connection = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            try
+            {
+                await connection.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket)).Within();
+                return connection;
+            }
+            catch (System.Net.Sockets.SocketException exception) when (exception.SocketErrorCode is System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.WouldBlock && started.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                connection.Dispose();
+                await Task.Delay(1);
+            }
+        }
+    }
+
     private static string[] DiagnosticSocketsSince(int pid, DateTime since) =>
         [.. Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*").Where(path => File.GetLastWriteTimeUtc(path) >= since)];
+
+    /// <summary>The debugger pipes and diagnostics socket a runtime of process <paramref name="pid"/> made since <paramref name="since"/>.</summary>
+    private static string[] RuntimeFilesSince(int pid, DateTime since) =>
+        [.. Directory.GetFiles(Path.GetTempPath(), $"clr-debug-pipe-{pid}-*").Concat(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*")).Where(path => File.GetLastWriteTimeUtc(path) >= since)];
 }

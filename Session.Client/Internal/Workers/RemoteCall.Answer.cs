@@ -65,7 +65,7 @@ internal sealed partial class RemoteCall
                         _worker.Retire($"a request on it ran out of memory ({error.Message})", WorkerExitReason.RecycleMemory);
                     }
 
-                    work.Fail(RemoteExceptions.Create(error, work.RemoteCallback, _worker.ProcessId));
+                    work.Fail(RemoteExceptions.Create(error, work.RemoteCallback, _worker.ProcessId, work.Deadline.Timeout));
                 }
 
                 if (!frame.Download.IsEmpty)

@@ -51,7 +51,8 @@ internal static class RemoteExceptions
         ["System.IO.PathTooLongException"] = m => new PathTooLongException(m),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    public static Exception Create(WorkerError error, CallbackReference? callback, int processId)
+    /// <summary>The exception to raise here for <paramref name="error"/>; a timeout names <paramref name="timeout"/>, the request's own (the worker only knew what was left of it).</summary>
+    public static Exception Create(WorkerError error, CallbackReference? callback, int processId, TimeSpan? timeout = null)
     {
         Exception? inner = Inner(error.Inner, 0);
         Exception exception = error.Kind switch
@@ -65,6 +66,7 @@ internal static class RemoteExceptions
                 error.StatusCode != 0 ? (HttpStatusCode)error.StatusCode : null),
             ErrorKind.Transport when !s_common.ContainsKey(error.TypeName) => new HttpRequestException(
                 HttpRequestError.Unknown, $"{error.Message} ({error.TypeName}, in worker process {processId})", inner),
+            ErrorKind.Timeout when timeout is { } configured && error.TypeName == typeof(TaskCanceledException).FullName && inner is TimeoutException => RequestDeadline.TimeoutException(configured),
             ErrorKind.Timeout => new TaskCanceledException(error.Message, new TimeoutException(error.Message, inner is TimeoutException ? inner.InnerException : inner)),
             ErrorKind.Canceled => new OperationCanceledException(error.Message),
             ErrorKind.Serialization => new SerializationException(

@@ -8,8 +8,8 @@ namespace Session.Tests.Infrastructure;
 /// </summary>
 public static class HostileCallbacks
 {
-    /// <summary>The bytes this process has allocated so far: measures what the request cost it.</summary>
-    public static long AllocatedBytes(Response response) => GC.GetTotalAllocatedBytes(precise: true);
+    /// <summary>The bytes this process has allocated so far, and which process it is: measures what the request cost it.</summary>
+    public static Allocation AllocatedBytes(Response response) => new() { ProcessId = Environment.ProcessId, Bytes = GC.GetTotalAllocatedBytes(precise: true) };
 
     /// <summary>Throws an exception whose message is 5 MB.</summary>
     public static int ThrowsHugeMessage(Response response) => throw new InvalidOperationException("huge:" + new string('m', 5 * 1024 * 1024));
@@ -43,6 +43,14 @@ public static class HostileCallbacks
 }
 
 /// <summary>A linked node: a graph MessagePack would follow for ever if it loops.</summary>
+/// <summary>What a process had allocated when a callback ran there.</summary>
+public sealed class Allocation
+{
+    public int ProcessId { get; set; }
+
+    public long Bytes { get; set; }
+}
+
 public sealed class Node
 {
     public string Name { get; set; } = string.Empty;

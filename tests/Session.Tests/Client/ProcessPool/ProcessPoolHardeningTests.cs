@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.Serialization;
 using System.Text;
 using ProcessFutures;
+using ProcessFutures.Infrastructure;
 using Session.Tests.Infrastructure;
 
 namespace Session.Tests.Client.ProcessPool;
@@ -270,9 +271,10 @@ public sealed class ProcessPoolHardeningTests
         string socket = Directory.EnumerateFiles(pool.SocketDirectory, "*.sock").Single();
         int open = Directory.GetFiles($"/proc/{worker}/fd").Length;
 
-        // Lower the running worker's limit to a few more descriptors than it holds: accepting
-        // connections soon fails with EMFILE, as it would under a flood.
-        using (Process prlimit = Process.Start("prlimit", ["--pid", worker.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--nofile={open + 4}:{open + 4}"])!)
+        // Lower the running worker's limit to a dozen more descriptors than it holds: the flood
+        // (of fewer connections than a worker lets wait) takes it to its limit, where accepting
+        // fails with EMFILE and the runtime could not start a thread.
+        using (Process prlimit = Process.Start("prlimit", ["--pid", worker.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--nofile={open + 12}:{open + 12}"])!)
         {
             await prlimit.WaitForExitAsync().Within();
             Assert.That(prlimit.ExitCode, Is.Zero, "prlimit could set the worker's limit");
@@ -298,7 +300,23 @@ public sealed class ProcessPoolHardeningTests
             }
         }
 
-        ProcessFutures.Protocol.WorkerFrame[] answer = await WorkerSockets.FramedCallAsync(socket, WorkerSockets.Hello(pool.Token), new ProcessFutures.Protocol.ClientFrame { Start = new ProcessFutures.Protocol.WorkItem() }).Within(30);
+        // The worker may still be closing the flood's last connections (and a connection that
+        // comes meanwhile with them): a patient client is answered once they are gone.
+        var retrying = Stopwatch.StartNew();
+        ProcessFutures.Protocol.WorkerFrame[] answer;
+        while (true)
+        {
+            try
+            {
+                answer = await WorkerSockets.FramedCallAsync(socket, WorkerSockets.Hello(pool.Token), new ProcessFutures.Protocol.ClientFrame { Start = new ProcessFutures.Protocol.WorkItem() }).Within(30);
+                break;
+            }
+            catch (WorkerTransportException) when (retrying.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50);
+            }
+        }
+
         Assert.That(answer.Last().End, Is.True, "accepting resumed once descriptors were free");
         Assert.That(WorkerProcesses.IsAlive(worker), Is.True, "the worker never exited");
     }

@@ -113,6 +113,7 @@ public sealed class WorkerCommandTests
         // A process the pool started as its worker that creates a pool before RunWorkerIfRequested
         // would start copies of itself without end: refused, for good.
         var events = new EventLog();
+        List<int> children = WorkerProcesses.ChildrenOf(Environment.ProcessId); // other fixtures' workers
         Environment.SetEnvironmentVariable(WorkerEnvironment.RunAsWorker, WorkerEnvironment.RunAsWorkerValue);
         try
         {
@@ -134,7 +135,7 @@ public sealed class WorkerCommandTests
                 Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
                 Assert.That(events.Ids, Has.No.Member(3), "no start was retried (event 3: a failed start, retrying)");
                 Assert.That(events.Ids.Count(id => id == 9), Is.EqualTo(1), "said once why nothing starts (event 9)");
-                Assert.That(WorkerProcesses.ChildrenOf(Environment.ProcessId), Is.Empty);
+                Assert.That(WorkerProcesses.ChildrenOf(Environment.ProcessId), Is.SubsetOf(children), "no process was started");
             });
         }
         finally

@@ -21,7 +21,7 @@ public sealed partial class ProcessPoolExecutor
     /// <see cref="WorkerStartException"/> that says where to add it. Callbacks are then found in
     /// the app itself, by assembly name. Started with <c>--remote</c> on its command line, the app
     /// runs a remote worker instead (with the ProcessFutures.Remote package), for RemoteWorkerExecutors on other machines (see
-    /// the README, "Past one machine"), and ends when told to stop.
+    /// docs/remote-workers.md), and ends when told to stop.
     /// </remarks>
     /// <param name="args">The arguments <c>Main</c> received.</param>
     /// <exception cref="ArgumentNullException"><paramref name="args"/> is null.</exception>

@@ -62,10 +62,12 @@ public sealed class RequestOptions
     public bool Stream { get; set; }
 
     /// <summary>
-    /// A file to save the body to. Whoever runs the request (the thread, or the worker process)
-    /// writes it under a temporary name in the same directory and moves it to this path only
-    /// when complete, so a failed or cancelled download leaves no file under this name and no
-    /// temporary file. The task yields a <see cref="Response"/> whose <see cref="Response.Content"/>
+    /// A file of the calling process to save the body to, whichever executor runs the request. The
+    /// body is written under a temporary name in the same directory (by the thread, by a local
+    /// worker process, or, through a remote worker, by the calling process as the bytes arrive),
+    /// and the calling process moves it to this path as it completes the task: a task that
+    /// succeeded has its file, and one that failed (cancelled, timed out, a worker killed) leaves
+    /// this path untouched and no temporary file. The task yields a <see cref="Response"/> whose <see cref="Response.Content"/>
     /// is empty and whose <see cref="Response.DownloadPath"/> is set; a callback runs after the
     /// file is complete. A relative path is resolved against the caller's current directory.
     /// Default: <see langword="null"/>.
@@ -74,8 +76,9 @@ public sealed class RequestOptions
     public string? DownloadTo { get; set; }
 
     /// <summary>
-    /// A file to send as the request body, streamed from disk by whoever runs the request (the
-    /// calling process never reads it). Not together with <see cref="Json"/>, <see cref="Form"/>
+    /// A file of the calling process to send as the request body, streamed, never whole in memory:
+    /// read in place by the thread or a local worker process (the calling process never reads it
+    /// then), or streamed by the calling process to a remote worker. Not together with <see cref="Json"/>, <see cref="Form"/>
     /// or <see cref="Body"/>; the file must exist when the request is made. Its Content-Type is
     /// <see cref="ContentType"/>. Default: <see langword="null"/>.
     /// </summary>

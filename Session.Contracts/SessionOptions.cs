@@ -37,7 +37,9 @@ public sealed class SessionOptions
     public IDictionary<string, string> Cookies { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
-    /// How long a request may take, from sending it to the last byte of its body. Default:
+    /// How long a request may take, from its submission (time waiting in the executor's queue
+    /// included) to its result: the exchange, the body, and the callback; with
+    /// <see cref="RequestOptions.Stream"/>, up to the headers (and the callback, if any). Default:
     /// <see langword="null"/>, meaning <see cref="DefaultTimeout"/>; use
     /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for none.
     /// </summary>

@@ -9,7 +9,7 @@ namespace ProcessFutures;
 /// <summary>
 /// Runs requests on worker processes elsewhere: the same sessions, verbs, callbacks, errors and
 /// cancellation as <see cref="ProcessPoolExecutor"/>, with workers that run the same worker in
-/// remote mode (TLS, a token on every call; see the README, "Past one machine"). The address is a
+/// remote mode (TLS, a token on every call; see docs/remote-workers.md). The address is a
 /// gRPC-style target: <c>dns:///name:port</c>, where every address the name resolves to is a
 /// worker (a Kubernetes headless Service), or <c>static:///host1:port,host2:port</c>. It is
 /// resolved again every <see cref="RemoteWorkerOptions.ResolveInterval"/>: new workers get

@@ -5,7 +5,7 @@ namespace ProcessFutures.Internal;
 
 /// <summary>
 /// Loads the assembly that declares a callback, with the dependencies its deps.json names.
-/// Whatever the worker itself ships (the framework, Session.Contracts, MessagePack, …) is shared
+/// Whatever the worker itself ships (the framework, ProcessFutures.Contracts, MessagePack, …) is shared
 /// from the worker's own context instead, so <c>Response</c> is one type on both sides of the
 /// call and MessagePack attributes in user types are the ones the worker's serializer knows.
 /// </summary>

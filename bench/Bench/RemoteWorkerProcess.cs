@@ -9,7 +9,7 @@ namespace Bench;
 /// One worker in remote mode on this machine, as a machine of its own would run it: its own
 /// process (the worker beside the bench, on the bench's runtimeconfig and deps.json), listening
 /// with TLS on one loopback address (the whole of 127/8 is local), a token required. What it
-/// prints goes to the bench's stderr, prefixed with its address. Configured as the README's
+/// prints goes to the bench's stderr, prefixed with its address. Configured as docs/remote-workers.md's
 /// "The worker in remote mode" says, by the names written there (not the library's constants: the
 /// bench runs it as a deployment would).
 /// </summary>

@@ -1,8 +1,8 @@
 using ProcessFutures;
 
 // With `--remote` on the command line, RunWorkerIfRequested runs the remote worker (TLS on TCP,
-// a token on every call; configured by the PROCESSFUTURES_* environment, see the README's
-// "Past one machine") and ends the process when the worker stops: it never returns then.
+// a token on every call; configured by the PROCESSFUTURES_* environment, see
+// docs/remote-workers.md) and ends the process when the worker stops: it never returns then.
 ProcessPoolExecutor.RunWorkerIfRequested(args);
 
 Console.Error.WriteLine(

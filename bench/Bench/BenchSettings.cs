@@ -42,6 +42,9 @@ internal sealed record BenchSettings
 
     public required int Downloads { get; init; }
 
+    /// <summary>Worker start: how many 1-worker pools are started, one after another (the median is reported).</summary>
+    public required int WorkerStartRuns { get; init; }
+
     public required int MaxTasksPerWorker { get; init; }
 
     /// <summary>The body of the big-body scenario: 4 GiB, or 64 MiB in a quick run.</summary>
@@ -144,6 +147,7 @@ internal sealed record BenchSettings
                 ComparisonWarmUp = TimeSpan.FromSeconds(0.15),
                 ComparisonMeasure = TimeSpan.FromSeconds(0.4),
                 Downloads = 8,
+                WorkerStartRuns = 1,
                 MaxTasksPerWorker = 4,
                 BigBodyLength = 64L * 1024 * 1024,
                 OutputPath = output,
@@ -167,6 +171,7 @@ internal sealed record BenchSettings
                 ComparisonWarmUp = TimeSpan.FromSeconds(2),
                 ComparisonMeasure = TimeSpan.FromSeconds(8),
                 Downloads = 200,
+                WorkerStartRuns = 5,
                 MaxTasksPerWorker = 10,
                 BigBodyLength = 4L * 1024 * 1024 * 1024,
                 OutputPath = output,

@@ -97,6 +97,13 @@ if (settings.Runs(ScenarioNames.Tracing))
     Report.PrintTracing(tracing);
 }
 
+WorkerStartResult? workerStart = null;
+if (settings.Runs(ScenarioNames.WorkerStart))
+{
+    workerStart = await scenarios.WorkerStartAsync();
+    Report.PrintWorkerStart($"12. Worker start: a 1-worker pool, one {workerStart.Request} sent at once (median of {settings.WorkerStartRuns} run(s))", workerStart);
+}
+
 double wallSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 var report = new BenchReport(
     startedUtc, settings.Quick, settings.WarmUp.TotalSeconds, settings.Measure.TotalSeconds, machine, server.Description, loadAtStart, MachineInfo.LoadAverage(),
@@ -104,9 +111,10 @@ var report = new BenchReport(
 {
     Remote = remote,
     Tracing = tracing,
+    WorkerStart = workerStart,
 };
 report = report with { Targets = Targets.Check(report) };
-Report.PrintTargets($"12. Targets ({(settings.Quick ? "quick run: windows too short to judge; " : string.Empty)}ratios to raw HttpClient in this run)", report.Targets);
+Report.PrintTargets($"13. Targets ({(settings.Quick ? "quick run: windows too short to judge; " : string.Empty)}ratios to raw HttpClient in this run)", report.Targets);
 
 List<string> charts = Charts.Render(report, settings.ChartsDirectory);
 await Report.WriteJsonAsync(report, settings.OutputPath);

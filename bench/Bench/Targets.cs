@@ -24,6 +24,7 @@ internal static class Targets
 
         PoolStartResult? four = report.PoolStart.FirstOrDefault(p => p.Workers == 4 && p.Transport == nameof(WorkerTransport.Socket));
         AtMost(checks, "4 workers, construction → all answering (median): ≤ 350 ms", four?.MedianAllAnsweringMilliseconds, 350, "ms");
+        AtMost(checks, "Worker CPU (user + system) from exec to first answer (median): ≤ 80 ms", report.WorkerStart?.MedianCpuToFirstAnswerMilliseconds, 80, "ms");
 
         Ratio(checks, "ThreadPoolExecutor, warm, small body, c=1: req/s ≥ 0.9× raw", Warm(Scenarios.ThreadPool, Scenarios.SmallPath, 1)?.RequestsPerSecondVsRaw, 0.9);
         Ratio(checks, "ThreadPoolExecutor, warm, small body, c=16: req/s ≥ 0.9× raw", Warm(Scenarios.ThreadPool, Scenarios.SmallPath, 16)?.RequestsPerSecondVsRaw, 0.9);

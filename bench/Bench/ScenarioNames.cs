@@ -13,6 +13,7 @@ internal static class ScenarioNames
     public const string Remote = "remote";
     public const string Tracing = "tracing";
     public const string WorkerStart = "worker-start";
+    public const string Recycle = "recycle";
 
-    public const string All = $"{Throughput}, {Cold}, {Sweep}, {PoolStart}, {Memory}, {BigBody}, {RequestsFutures}, {Remote}, {Tracing}, {WorkerStart}";
+    public const string All = $"{Throughput}, {Cold}, {Sweep}, {PoolStart}, {Memory}, {BigBody}, {RequestsFutures}, {Remote}, {Tracing}, {WorkerStart}, {Recycle}";
 }

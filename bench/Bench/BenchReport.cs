@@ -28,9 +28,16 @@ internal sealed record BenchReport(
     /// <summary>Each executor without and with an ActivityListener; empty when not run.</summary>
     public IReadOnlyList<TracingResult> Tracing { get; init; } = [];
 
+    /// <summary>What a 1-worker pool's worker costs from exec to its first answer and over its first second; null when not run.</summary>
+    public WorkerStartResult? WorkerStart { get; init; }
+
+    /// <summary>Each recycling load, recycling and not; empty when not run.</summary>
+    public IReadOnlyList<RecycleResult> Recycle { get; init; } = [];
+
     /// <summary>Failed requests over every scenario (warm-ups included); the run exits with 1 when there is any.</summary>
     public long FailedRequests =>
         Throughput.Sum(t => t.Load.Errors) + Cold.Sum(c => c.Load.Errors) + Sweep.Sum(s => s.Load.Errors)
         + Memory.Sum(m => m.Errors) + BigBodies.Sum(b => b.Errors) + (RequestsFutures?.Errors ?? 0)
-        + (Remote?.FailedRequests ?? 0) + Tracing.Sum(t => t.WithoutListener.Load.Errors + t.WithListener.Load.Errors);
+        + (Remote?.FailedRequests ?? 0) + Tracing.Sum(t => t.WithoutListener.Load.Errors + t.WithListener.Load.Errors)
+        + Recycle.Sum(r => r.Recycling.Errors + r.NotRecycling.Errors);
 }

@@ -42,6 +42,29 @@ internal sealed record BenchSettings
 
     public required int Downloads { get; init; }
 
+    /// <summary>Worker start: how many 1-worker pools are started, one after another (the median is reported).</summary>
+    public required int WorkerStartRuns { get; init; }
+
+    /// <summary>
+    /// The recycling scenario: MaxTasksPerWorker of the small-body load (500, the figure,
+    /// in a quick run too: lower, its pool spends its short window restarting and serves nothing)
+    /// and of the 10 MiB load (50; 20 in a quick run, so that its short window sees a recycle).
+    /// </summary>
+    public required int RecycleSmallTasks { get; init; }
+
+    public required int RecycleBigTasks { get; init; }
+
+    /// <summary>
+    /// The recycling scenario: how many windows each pool is measured in, each on a fresh pool, in
+    /// the order not recycling, recycling, recycling, not recycling (2), so that drift weighs on
+    /// both alike; 1: not recycling, then recycling. Each window is <see cref="ComparisonMeasure"/>
+    /// divided by this, after <see cref="ComparisonWarmUp"/>.
+    /// </summary>
+    public required int RecycleWindows { get; init; }
+
+    /// <summary>The recycling scenario: the width of the buckets of requests/s over time (the chart).</summary>
+    public required TimeSpan RecycleBucket { get; init; }
+
     public required int MaxTasksPerWorker { get; init; }
 
     /// <summary>The body of the big-body scenario: 4 GiB, or 64 MiB in a quick run.</summary>
@@ -144,6 +167,11 @@ internal sealed record BenchSettings
                 ComparisonWarmUp = TimeSpan.FromSeconds(0.15),
                 ComparisonMeasure = TimeSpan.FromSeconds(0.4),
                 Downloads = 8,
+                WorkerStartRuns = 1,
+                RecycleSmallTasks = 500,
+                RecycleBigTasks = 20,
+                RecycleWindows = 1,
+                RecycleBucket = TimeSpan.FromMilliseconds(50),
                 MaxTasksPerWorker = 4,
                 BigBodyLength = 64L * 1024 * 1024,
                 OutputPath = output,
@@ -167,6 +195,11 @@ internal sealed record BenchSettings
                 ComparisonWarmUp = TimeSpan.FromSeconds(2),
                 ComparisonMeasure = TimeSpan.FromSeconds(8),
                 Downloads = 200,
+                WorkerStartRuns = 5,
+                RecycleSmallTasks = 500,
+                RecycleBigTasks = 50,
+                RecycleWindows = 2,
+                RecycleBucket = TimeSpan.FromMilliseconds(250),
                 MaxTasksPerWorker = 10,
                 BigBodyLength = 4L * 1024 * 1024 * 1024,
                 OutputPath = output,

@@ -16,6 +16,9 @@ public static class Callbacks
     /// <summary>Hashes the body where it was downloaded: only 64 hex characters come back, not the body.</summary>
     public static string Sha256(Response response) => Convert.ToHexStringLower(SHA256.HashData(response.Content));
 
+    /// <summary><see cref="Sha256"/>, and the pid of the worker that hashed the body (whose first answer ends a recycle).</summary>
+    public static HashedBody Sha256AndProcessId(Response response) => new(Sha256(response), Environment.ProcessId);
+
     /// <summary>Where the callback ran: the pid of the worker process (a remote worker's, when it ran there).</summary>
     public static int ProcessId(Response response) => Environment.ProcessId;
 

@@ -4,13 +4,16 @@ namespace Bench;
 
 /// <summary>
 /// The pictures of a run, as PNG (ScottPlot on SkiaSharp): requests/s against concurrency, the
-/// caller's and the worker's memory during a big download, and a fresh executor's first seconds.
+/// caller's and the worker's memory during a big download, a fresh executor's first seconds, and
+/// requests/s over time across recycles.
 /// </summary>
 internal static class Charts
 {
     public const string ConcurrencyFile = "requests-per-second-by-concurrency.png";
     public const string BigDownloadFile = "rss-during-big-download.png";
     public const string ColdFile = "cold-start-requests-per-second.png";
+    public const string RecycleSmallFile = "recycling-small-body-requests-per-second.png";
+    public const string RecycleBigFile = "recycling-10-mib-hashed-requests-per-second.png";
 
     private const int Width = 900;
     private const int Height = 520;
@@ -35,6 +38,11 @@ internal static class Charts
         if (report.Cold.Count > 0)
         {
             plots.Add((ColdFile, Cold(report.Cold)));
+        }
+
+        foreach (RecycleResult recycle in report.Recycle.Where(r => r.Recycling.RequestsPerSecondOverTime.Count > 0))
+        {
+            plots.Add((recycle.PathAndQuery == Scenarios.SmallPath ? RecycleSmallFile : RecycleBigFile, Recycle(recycle)));
         }
 
         var written = new List<string>();
@@ -142,6 +150,52 @@ internal static class Charts
         plot.Axes.AutoScale();
         plot.Axes.SetLimits(0, cold.Max(c => (c.Load.Buckets?.Count ?? 0) * (c.Load.BucketSeconds ?? 1)) + 0.25, 0, cold.Max(c => c.Load.Buckets?.DefaultIfEmpty(0).Max() / (c.Load.BucketSeconds ?? 1) ?? 0) * 1.1);
         plot.ShowLegend(Alignment.LowerRight);
+        return plot;
+    }
+
+    /// <summary>
+    /// Requests/s in each bucket of the measured windows (laid end to end), recycling against not
+    /// recycling, with a mark at the bottom where each recycle began (a worker began to drain).
+    /// </summary>
+    private static Plot Recycle(RecycleResult result)
+    {
+        RecyclePoolRun recycling = result.Recycling;
+        double width = recycling.BucketSeconds;
+        string body = result.HashedInWorker ? $"{Report.Size(result.BodyBytes)} body hashed in the worker" : $"{result.BodyBytes} B body";
+        Plot plot = NewPlot(
+            $"Recycling every {recycling.MaxTasksPerWorker} tasks: requests/s, {body}, concurrency {result.Concurrency}",
+            $"Seconds of measured load ({width * 1e3:0} ms buckets{(recycling.Windows > 1 ? $"; {recycling.Windows} windows end to end" : string.Empty)})",
+            "Requests/s");
+        foreach ((string name, RecyclePoolRun run) in new[] { ($"recycling every {recycling.MaxTasksPerWorker} tasks", recycling), ("not recycling", result.NotRecycling) })
+        {
+            IReadOnlyList<double> rates = run.RequestsPerSecondOverTime;
+            var scatter = plot.Add.Scatter(rates.Select((_, i) => (i + 1) * width).ToArray(), rates.ToArray());
+            scatter.LegendText = name;
+            scatter.LineWidth = 2;
+            scatter.MarkerSize = 4;
+        }
+
+        if (recycling.RecycleBeganSeconds.Count > 0)
+        {
+            var began = plot.Add.Scatter(recycling.RecycleBeganSeconds.ToArray(), recycling.RecycleBeganSeconds.Select(_ => 0.0).ToArray());
+            began.LegendText = "a recycle began (worker draining)";
+            began.LineWidth = 0;
+            began.MarkerSize = 8;
+            began.MarkerShape = MarkerShape.VerticalBar;
+        }
+
+        for (int window = 1; window < recycling.Windows; window++)
+        {
+            var seam = plot.Add.VerticalLine(recycling.MeasuredSeconds / recycling.Windows * window);
+            seam.LinePattern = LinePattern.Dashed;
+            seam.LineWidth = 1;
+        }
+
+        double top = new[] { recycling, result.NotRecycling }.SelectMany(r => r.RequestsPerSecondOverTime).DefaultIfEmpty(1).Max();
+        plot.Axes.SetLimits(0, recycling.MeasuredSeconds + width, -0.04 * top, top * 1.15);
+
+        // Outside the data area: both curves and the recycle marks use all of it.
+        plot.ShowLegend(Edge.Bottom);
         return plot;
     }
 }

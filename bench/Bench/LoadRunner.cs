@@ -62,7 +62,7 @@ internal static class LoadRunner
     }
 
     /// <summary>Nearest-rank percentile of sorted Stopwatch tick counts, in microseconds; NaN when there are none.</summary>
-    private static double PercentileMicroseconds(long[] sortedTicks, double fraction)
+    public static double PercentileMicroseconds(long[] sortedTicks, double fraction)
     {
         if (sortedTicks.Length == 0)
         {

@@ -24,12 +24,13 @@ internal sealed class LoadSubject : IAsyncDisposable
     private readonly FuturesSession? _session;
     private readonly IReadOnlyList<int>? _remoteWorkerIds;
 
-    private LoadSubject(string executor, string setup, int? perWorker, Func<Task<int>> sendAsync, HttpClient? client, IRequestExecutor? executorInstance, FuturesSession? session, IReadOnlyList<int>? remoteWorkerIds = null)
+    private LoadSubject(string executor, string setup, int? perWorker, Func<Task<int>> sendAsync, HttpClient? client, IRequestExecutor? executorInstance, FuturesSession? session, IReadOnlyList<int>? remoteWorkerIds = null, Func<Task<(int Length, int ProcessId)>>? sendAnsweredByAsync = null)
     {
         Executor = executor;
         Setup = setup;
         PerWorker = perWorker;
         SendAsync = sendAsync;
+        SendAnsweredByAsync = sendAnsweredByAsync;
         _client = client;
         _executor = executorInstance;
         _session = session;
@@ -50,6 +51,12 @@ internal sealed class LoadSubject : IAsyncDisposable
 
     /// <summary>Sends one GET and returns its body length; throws on a failure or a wrong length.</summary>
     public Func<Task<int>> SendAsync { get; }
+
+    /// <summary>
+    /// As <see cref="SendAsync"/>, also returning the pid of the worker that answered (with a
+    /// hash, from <see cref="Callbacks.Sha256AndProcessId"/>); null but for pools built with options.
+    /// </summary>
+    public Func<Task<(int Length, int ProcessId)>>? SendAnsweredByAsync { get; }
 
     public ProcessPoolExecutor? Pool => _executor as ProcessPoolExecutor;
 
@@ -89,11 +96,36 @@ internal sealed class LoadSubject : IAsyncDisposable
     public static int SlotsPerWorker(int concurrency, int workers) => (concurrency + workers - 1) / workers;
 
     /// <summary>A session on a ProcessPoolExecutor of <paramref name="workers"/> × <paramref name="perWorker"/>.</summary>
-    public static LoadSubject ForPool(int workers, int perWorker, string url, int? expectedLength, WorkerTransport transport = WorkerTransport.Socket)
+    public static LoadSubject ForPool(int workers, int perWorker, string url, int? expectedLength, WorkerTransport transport = WorkerTransport.Socket) =>
+        ForPool(workers, new ProcessPoolOptions { ConcurrencyPerWorker = perWorker, Transport = transport }, url, expectedLength);
+
+    /// <summary>
+    /// A session on a ProcessPoolExecutor of <paramref name="workers"/> built with
+    /// <paramref name="options"/>. With <paramref name="expectedSha256"/>, each request runs
+    /// <see cref="Callbacks.Sha256AndProcessId"/> in the worker, which must return that hash, and
+    /// counts <paramref name="expectedLength"/> bytes (hashed there, not sent back).
+    /// </summary>
+    public static LoadSubject ForPool(int workers, ProcessPoolOptions options, string url, int? expectedLength, string? expectedSha256 = null)
     {
-        var pool = new ProcessPoolExecutor(workers, new ProcessPoolOptions { ConcurrencyPerWorker = perWorker, Transport = transport });
+        var pool = new ProcessPoolExecutor(workers, options);
         var session = new FuturesSession(pool, options: SessionOptions());
-        return new LoadSubject(transport == WorkerTransport.Grpc ? ProcessPoolGrpc : ProcessPool, $"{workers} workers × ConcurrencyPerWorker {perWorker}, {transport}", perWorker, () => SendSessionAsync(session, url, expectedLength), null, pool, session);
+        string setup = $"{workers} workers × ConcurrencyPerWorker {options.ConcurrencyPerWorker}, {options.Transport}"
+            + (options.MaxTasksPerWorker > 0 ? $", MaxTasksPerWorker {options.MaxTasksPerWorker}" : string.Empty)
+            + (expectedSha256 is null ? string.Empty : ", Callbacks.Sha256AndProcessId in the worker");
+        Func<Task<int>> send;
+        Func<Task<(int Length, int ProcessId)>> sendAnsweredBy;
+        if (expectedSha256 is null)
+        {
+            send = () => SendSessionAsync(session, url, expectedLength);
+            sendAnsweredBy = () => SendSessionAnsweredByAsync(session, url, expectedLength);
+        }
+        else
+        {
+            sendAnsweredBy = () => SendHashedAnsweredByAsync(session, url, expectedLength ?? 0, expectedSha256);
+            send = async () => (await sendAnsweredBy()).Length;
+        }
+
+        return new LoadSubject(options.Transport == WorkerTransport.Grpc ? ProcessPoolGrpc : ProcessPool, setup, options.ConcurrencyPerWorker, send, null, pool, session, sendAnsweredByAsync: sendAnsweredBy);
     }
 
     /// <summary>
@@ -148,6 +180,19 @@ internal sealed class LoadSubject : IAsyncDisposable
         Response response = await session.GetAsync(url);
         response.EnsureSuccessStatusCode();
         return CheckLength(response.Content.Length, expectedLength);
+    }
+
+    private static async Task<(int Length, int ProcessId)> SendSessionAnsweredByAsync(FuturesSession session, string url, int? expectedLength)
+    {
+        Response response = await session.GetAsync(url);
+        response.EnsureSuccessStatusCode();
+        return (CheckLength(response.Content.Length, expectedLength), response.ProcessId);
+    }
+
+    private static async Task<(int Length, int ProcessId)> SendHashedAnsweredByAsync(FuturesSession session, string url, int length, string expectedSha256)
+    {
+        HashedBody hashed = await session.GetAsync(url, Callbacks.Sha256AndProcessId);
+        return hashed.Sha256 == expectedSha256 ? (length, hashed.ProcessId) : throw new InvalidDataException($"The worker's SHA-256 is '{hashed.Sha256}'; expected '{expectedSha256}'.");
     }
 
     private static async Task<int> SendHashedAsync(FuturesSession session, string url, int length, string expectedSha256)

@@ -97,6 +97,20 @@ if (settings.Runs(ScenarioNames.Tracing))
     Report.PrintTracing(tracing);
 }
 
+WorkerStartResult? workerStart = null;
+if (settings.Runs(ScenarioNames.WorkerStart))
+{
+    workerStart = await scenarios.WorkerStartAsync();
+    Report.PrintWorkerStart($"12. Worker start: a 1-worker pool, one {workerStart.Request} sent at once (median of {settings.WorkerStartRuns} run(s))", workerStart);
+}
+
+List<RecycleResult> recycle = [];
+if (settings.Runs(ScenarioNames.Recycle))
+{
+    recycle = await scenarios.RecycleAsync();
+    Report.PrintRecycle(recycle);
+}
+
 double wallSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 var report = new BenchReport(
     startedUtc, settings.Quick, settings.WarmUp.TotalSeconds, settings.Measure.TotalSeconds, machine, server.Description, loadAtStart, MachineInfo.LoadAverage(),
@@ -104,9 +118,11 @@ var report = new BenchReport(
 {
     Remote = remote,
     Tracing = tracing,
+    WorkerStart = workerStart,
+    Recycle = recycle,
 };
 report = report with { Targets = Targets.Check(report) };
-Report.PrintTargets($"12. Targets ({(settings.Quick ? "quick run: windows too short to judge; " : string.Empty)}ratios to raw HttpClient in this run)", report.Targets);
+Report.PrintTargets($"14. Targets ({(settings.Quick ? "quick run: windows too short to judge; " : string.Empty)}ratios to raw HttpClient, or to the same pool without recycling, in this run)", report.Targets);
 
 List<string> charts = Charts.Render(report, settings.ChartsDirectory);
 await Report.WriteJsonAsync(report, settings.OutputPath);

@@ -12,6 +12,8 @@ internal static class ScenarioNames
     public const string RequestsFutures = "requests-futures";
     public const string Remote = "remote";
     public const string Tracing = "tracing";
+    public const string WorkerStart = "worker-start";
+    public const string Recycle = "recycle";
 
-    public const string All = $"{Throughput}, {Cold}, {Sweep}, {PoolStart}, {Memory}, {BigBody}, {RequestsFutures}, {Remote}, {Tracing}";
+    public const string All = $"{Throughput}, {Cold}, {Sweep}, {PoolStart}, {Memory}, {BigBody}, {RequestsFutures}, {Remote}, {Tracing}, {WorkerStart}, {Recycle}";
 }

@@ -63,14 +63,18 @@ internal sealed partial class Scenarios
         return [.. measured.Select(m => m.Compared(scenario, pathAndQuery, measured[0].Load))];
     }
 
-    /// <summary>Sends <see cref="PrimingRequests"/> requests on each of <paramref name="loops"/> loops; not timed, and a failure fails the run.</summary>
-    private static async Task PrimeAsync(LoadSubject subject, int loops)
+    /// <summary>
+    /// Sends <see cref="PrimingRequests"/> requests on each of <paramref name="loops"/> loops, with
+    /// <paramref name="sendAsync"/> (default: the subject's); not timed, and a failure fails the run.
+    /// </summary>
+    private static async Task PrimeAsync(LoadSubject subject, int loops, Func<Task<int>>? sendAsync = null)
     {
+        Func<Task<int>> send = sendAsync ?? subject.SendAsync;
         await Task.WhenAll(Enumerable.Range(0, loops).Select(_ => Task.Run(async () =>
         {
             for (int i = 0; i < PrimingRequests; i++)
             {
-                await subject.SendAsync().WaitAsync(s_requestTimeout);
+                await send().WaitAsync(s_requestTimeout);
             }
         })));
     }

@@ -24,6 +24,12 @@ internal static class Targets
 
         PoolStartResult? four = report.PoolStart.FirstOrDefault(p => p.Workers == 4 && p.Transport == nameof(WorkerTransport.Socket));
         AtMost(checks, "4 workers, construction → all answering (median): ≤ 350 ms", four?.MedianAllAnsweringMilliseconds, 350, "ms");
+        AtMost(checks, "Worker CPU (user + system) from exec to first answer (median): ≤ 80 ms", report.WorkerStart?.MedianCpuToFirstAnswerMilliseconds, 80, "ms");
+
+        RecycleResult? recycleSmall = report.Recycle.FirstOrDefault(r => r.PathAndQuery == Scenarios.SmallPath);
+        string every = $"recycling every {recycleSmall?.Recycling.MaxTasksPerWorker ?? 500} tasks, small body, c={Scenarios.RecycleSmallConcurrency}";
+        Ratio(checks, $"ProcessPoolExecutor {every}: req/s ≥ 0.6× the same pool without recycling", recycleSmall?.RequestsPerSecondRatio, 0.6);
+        AtMost(checks, $"ProcessPoolExecutor {every}: p99 of requests in flight during a recycle ≤ 20 ms", recycleSmall?.Recycling.P99DuringRecyclesMicroseconds / 1e3, 20, "ms");
 
         Ratio(checks, "ThreadPoolExecutor, warm, small body, c=1: req/s ≥ 0.9× raw", Warm(Scenarios.ThreadPool, Scenarios.SmallPath, 1)?.RequestsPerSecondVsRaw, 0.9);
         Ratio(checks, "ThreadPoolExecutor, warm, small body, c=16: req/s ≥ 0.9× raw", Warm(Scenarios.ThreadPool, Scenarios.SmallPath, 16)?.RequestsPerSecondVsRaw, 0.9);

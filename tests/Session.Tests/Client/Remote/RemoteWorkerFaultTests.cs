@@ -29,6 +29,7 @@ public sealed class RemoteWorkerFaultTests
         Assert.That(responses.Count(r => r.ProcessId == staying.ProcessId), Is.GreaterThanOrEqualTo(8), "the rest went to the other worker");
         await Waits.UntilAsync(() => leaving.HasExited, "the drained worker to exit", seconds: 15);
         Assert.That(executor.WorkerAddresses, Is.EqualTo(new[] { staying.Endpoint }));
+        Assert.That(leaving.Output, Does.Contain("Draining: told to stop").And.Contain("Drained: stopping now."), "the worker logs its drain's start and end");
     }
 
     [Test]

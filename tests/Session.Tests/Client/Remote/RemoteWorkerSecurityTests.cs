@@ -145,6 +145,49 @@ public sealed class RemoteWorkerSecurityTests
         Assert.That(executor.WorkerAddresses, Is.Empty);
     }
 
+    [Test]
+    public async Task AWrongToken_IsRefused_AndLoggedWithTheCallersAddress_NeverTheToken()
+    {
+        const string Wrong = "a-wrong-token-that-must-not-be-logged";
+
+        Assert.ThrowsAsync<RpcException>(() => CallWorkerAsync(Item(callback: null), Wrong));
+
+        await Waits.UntilAsync(() => _worker.Output.Contains("did not carry the worker's token", StringComparison.Ordinal), "the worker to log the refusal");
+        string line = _worker.Output.Split('\n').Last(l => l.Contains("did not carry the worker's token", StringComparison.Ordinal));
+        Assert.That(line, Does.Contain("127.0.0.1"), "the caller's address");
+        Assert.That(_worker.Output, Does.Not.Contain(Wrong));
+    }
+
+    [Test]
+    public async Task ACallbackThatCannotBeLoaded_IsLogged_WithItsName()
+    {
+        WorkerFrame[] answer = await CallWorkerAsync(Item(new Callback { AssemblyName = "NoSuchCallbacks", TypeName = "Missing", MethodName = "Run", ModuleVersionId = Guid.Empty.ToString("N") }));
+
+        Assert.That(answer.Last().Error?.Kind, Is.EqualTo(ErrorKind.Rejected));
+        await Waits.UntilAsync(() => _worker.Output.Contains("Missing.Run", StringComparison.Ordinal), "the worker to log the callback it could not load");
+        Assert.That(_worker.Output, Does.Contain("was refused (callback"));
+    }
+
+    [Test]
+    public async Task AClientThatGoesAwayMidRequest_IsLogged_AndItsRequestCancelled()
+    {
+        using var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } };
+        using GrpcChannel channel = GrpcChannel.ForAddress($"https://{_worker.Endpoint}", new GrpcChannelOptions { HttpHandler = handler });
+        WorkItem item = Item(callback: null);
+        item.CallId = 7_000_001;
+        item.Request.Url = TestServer.Url("/delay/20");
+        using (AsyncDuplexStreamingCall<Frame, Frame> call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(GrpcProtocol.Serve, host: null, new CallOptions(new Metadata { { GrpcProtocol.TokenHeader, Token } })))
+        {
+            await call.RequestStream.WriteAsync(new Frame(WorkerSockets.Hello().ToByteArray())).Within();
+            await call.RequestStream.WriteAsync(new Frame(new ClientFrame { Start = item }.ToByteArray())).Within();
+            await Waits.UntilAsync(() => TestServer.Instance.InFlight >= 1, "the worker to be running the request");
+        }
+
+        // Disposing the call without ending it cancels it: the worker sees its client go.
+        await Waits.UntilAsync(() => _worker.Output.Contains("call 7000001", StringComparison.Ordinal), "the worker to log the client that went away");
+        Assert.That(_worker.Output, Does.Contain("A client went away while its request (call 7000001) ran; the request was cancelled."));
+    }
+
     private RemoteWorkerExecutor Executor() =>
         new($"static:///{_worker.Endpoint}", new RemoteWorkerOptions { Token = Token, TrustedCertificate = _certificate.Certificate, LoggerFactory = TestLogging.Factory });
 
@@ -156,11 +199,11 @@ public sealed class RemoteWorkerSecurityTests
     };
 
     /// <summary>One request straight to the worker, as a token holder with a client of its own would send it.</summary>
-    private async Task<WorkerFrame[]> CallWorkerAsync(WorkItem item)
+    private async Task<WorkerFrame[]> CallWorkerAsync(WorkItem item, string token = Token)
     {
         using var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } };
         using GrpcChannel channel = GrpcChannel.ForAddress($"https://{_worker.Endpoint}", new GrpcChannelOptions { HttpHandler = handler });
-        var headers = new Metadata { { GrpcProtocol.TokenHeader, Token } };
+        var headers = new Metadata { { GrpcProtocol.TokenHeader, token } };
         return await WorkerSockets.GrpcCallAsync(channel, headers, WorkerSockets.Hello().ToByteArray(), new ClientFrame { Start = item }.ToByteArray());
     }
 }

@@ -13,52 +13,27 @@ public sealed partial class ProcessPoolExecutor
 
     /// <summary>
     /// Keeps one worker running at <paramref name="position"/>: starts it, serves until it dies or
-    /// retires, and starts the next at once (a retiring worker drains in the background while its
-    /// replacement serves). Failed starts back off (<see cref="Backoff"/>).
+    /// retires, and starts the next. A worker nearing its recycling limit has its replacement
+    /// started while it serves (<see cref="ProcessPoolOptions.StartReplacementEarly"/>); the
+    /// replacement takes over as soon as it is ready, and the old worker drains in the background.
+    /// Failed starts back off (<see cref="Backoff"/>).
     /// </summary>
     private async Task SuperviseAsync(int position)
     {
         CancellationToken stopping = _core.Stopping;
         var backoff = new Backoff();
+        Task<LocalWorker?>? replacement = null;
         while (!stopping.IsCancellationRequested)
         {
-            lock (_stateLock)
+            LocalWorker? worker = await (replacement ?? StartWorkerAsync(backoff, stopping)).ConfigureAwait(false);
+            replacement = null;
+            if (worker is null)
             {
-                _starting++;
-            }
-
-            _core.WorkerState(Starting, 1);
-            LocalWorker worker;
-            try
-            {
-                worker = await _launcher.StartAsync(stopping).ConfigureAwait(false);
-            }
-            catch (Exception exception)
-            {
-                lock (_stateLock)
-                {
-                    _starting--;
-                }
-
-                _core.WorkerState(Starting, -1);
-                if (exception is OperationCanceledException && stopping.IsCancellationRequested)
+                if (stopping.IsCancellationRequested || _permanentFailure)
                 {
                     return;
                 }
 
-                // Anything else that goes wrong while starting is a failed start too: say what, back off, try again.
-                WorkerStartException failure = exception as WorkerStartException
-                    ?? new WorkerStartException($"Starting a worker failed: {exception.Message}", Options.WorkerPath ?? "ProcessFutures.dll", exception);
-                if (failure.IsPermanent)
-                {
-                    // No start can succeed in this process (the launcher logged why, once): stop
-                    // trying; queued and later requests fail at once with the reason.
-                    RecordStartFailure(failure);
-                    return;
-                }
-
-                RecordStartFailure(failure);
-                ProcessPoolLog.WorkerStartFailed(_core.Logger, failure, backoff.Current);
                 await backoff.WaitAsync(stopping).ConfigureAwait(false);
                 continue;
             }
@@ -66,22 +41,14 @@ public sealed partial class ProcessPoolExecutor
             long started = Stopwatch.GetTimestamp();
             lock (_stateLock)
             {
-                _starting--;
                 _live++;
                 _startFailure = null;
                 _current[position] = worker;
             }
 
-            _core.WorkerState(Starting, -1);
             _core.WorkerState(Ready, 1);
             worker.Serve(Options.ConcurrencyPerWorker);
-            try
-            {
-                await worker.StoppedTaking.WaitAsync(stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            replacement = await ServeUntilItStopsTakingAsync(worker, backoff, stopping).ConfigureAwait(false);
 
             lock (_stateLock)
             {
@@ -92,7 +59,13 @@ public sealed partial class ProcessPoolExecutor
             if (stopping.IsCancellationRequested)
             {
                 _core.WorkerState(Draining, 1);
-                await worker.StopAsync(Options.ShutdownTimeout).ConfigureAwait(false);
+                Task stopped = worker.StopAsync(Options.ShutdownTimeout);
+                if (replacement is not null && await replacement.ConfigureAwait(false) is { } spare)
+                {
+                    await spare.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+                }
+
+                await stopped.ConfigureAwait(false);
                 _core.WorkerState(Draining, -1);
                 return;
             }
@@ -106,7 +79,7 @@ public sealed partial class ProcessPoolExecutor
             }
 
             Leave(worker, worker.StopAsync(TimeSpan.Zero));
-            if (await DiedOfItselfAtOnceAsync(worker, started).ConfigureAwait(false))
+            if (replacement is null && await DiedOfItselfAtOnceAsync(worker, started).ConfigureAwait(false))
             {
                 // It died as soon as it was ready: wait before the next start instead of spinning.
                 // It did start, so this is not a start failure: the queue keeps waiting.
@@ -116,6 +89,99 @@ public sealed partial class ProcessPoolExecutor
             {
                 backoff.Reset();
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="worker"/> takes no more requests (it died or retired, or the pool
+    /// stops). If it nears its recycling limit first, its replacement starts now, and once ready,
+    /// the worker retires in its favour. Returns the replacement's start, if one was begun.
+    /// </summary>
+    private async Task<Task<LocalWorker?>?> ServeUntilItStopsTakingAsync(LocalWorker worker, Backoff backoff, CancellationToken stopping)
+    {
+        Task<LocalWorker?>? replacement = null;
+        try
+        {
+            Task stoppedTaking = worker.StoppedTaking;
+            if (await Task.WhenAny(stoppedTaking, worker.NearingRetirement).WaitAsync(stopping).ConfigureAwait(false) != stoppedTaking)
+            {
+                replacement = StartWorkerAsync(backoff, stopping);
+                if (await Task.WhenAny(stoppedTaking, replacement).WaitAsync(stopping).ConfigureAwait(false) == replacement)
+                {
+                    if (replacement.Result is null)
+                    {
+                        // It could not start (said and counted): the next start, after this worker, backs off.
+                        replacement = null;
+                    }
+                    else
+                    {
+                        WorkerExitReason kind = worker.NearingRetirement.Result;
+                        worker.Retire(
+                            kind == WorkerExitReason.RecycleTasks
+                                ? $"its replacement is ready; it served {worker.TasksDone} requests, near MaxTasksPerWorker {Options.MaxTasksPerWorker}"
+                                : $"its replacement is ready; its memory is near MaxWorkerMemoryBytes {Options.MaxWorkerMemoryBytes}",
+                            kind);
+                    }
+                }
+            }
+
+            await stoppedTaking.WaitAsync(stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return replacement;
+    }
+
+    /// <summary>Starts a worker; null when it could not start (said, counted, and for a permanent failure, remembered) or the pool stops.</summary>
+    private async Task<LocalWorker?> StartWorkerAsync(Backoff backoff, CancellationToken stopping)
+    {
+        lock (_stateLock)
+        {
+            _starting++;
+        }
+
+        _core.WorkerState(Starting, 1);
+        try
+        {
+            LocalWorker worker = await _launcher.StartAsync(stopping).ConfigureAwait(false);
+            lock (_stateLock)
+            {
+                _starting--;
+            }
+
+            _core.WorkerState(Starting, -1);
+            return worker;
+        }
+        catch (Exception exception)
+        {
+            lock (_stateLock)
+            {
+                _starting--;
+            }
+
+            _core.WorkerState(Starting, -1);
+            if (exception is OperationCanceledException && stopping.IsCancellationRequested)
+            {
+                return null;
+            }
+
+            // Anything else that goes wrong while starting is a failed start too: say what, back off, try again.
+            WorkerStartException failure = exception as WorkerStartException
+                ?? new WorkerStartException($"Starting a worker failed: {exception.Message}", Options.WorkerPath ?? "ProcessFutures.dll", exception);
+            if (failure.IsPermanent)
+            {
+                // No start can succeed in this process (the launcher logged why, once): stop
+                // trying; queued and later requests fail at once with the reason.
+                _permanentFailure = true;
+                RecordStartFailure(failure);
+                return null;
+            }
+
+            RecordStartFailure(failure);
+            ProcessPoolLog.WorkerStartFailed(_core.Logger, failure, backoff.Current);
+            return null;
         }
     }
 

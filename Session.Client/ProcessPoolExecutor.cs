@@ -33,6 +33,9 @@ public sealed partial class ProcessPoolExecutor : IRequestExecutor
     private readonly ConcurrentDictionary<LocalWorker, Task> _leaving = new();
     private readonly Task[] _supervisors;
     private readonly Lock _stateLock = new();
+
+    /// <summary>Set when no worker can start in this process (a permanent start failure): supervisors stop trying.</summary>
+    private volatile bool _permanentFailure;
     private int _live;
     private int _starting;
     private WorkerStartException? _startFailure;

@@ -17,9 +17,22 @@ public sealed class ProcessPoolOptions
 
     /// <summary>
     /// After how many requests a worker is replaced (0: never, the default). The replacement
-    /// starts first; the old worker finishes what it runs, then exits. No request fails for it.
+    /// starts first (see <see cref="StartReplacementEarly"/>); the old worker finishes what it
+    /// runs, then exits. No request fails for it.
     /// </summary>
     public int MaxTasksPerWorker { get; set; }
+
+    /// <summary>
+    /// Whether a worker's replacement starts before the worker reaches its recycling limit
+    /// (<see cref="MaxTasksPerWorker"/>, <see cref="MaxWorkerMemoryBytes"/>), and takes over as
+    /// soon as it is ready, so that requests do not wait for a worker to start. Default:
+    /// <see langword="true"/>. It starts when, at the rate the worker serves, it would reach its
+    /// task limit within four times the last start's duration (at least half a second), or when its
+    /// resident memory passes three quarters of its limit; for that time the pool runs one more
+    /// process per recycling worker (its memory, and the CPU of a worker's start). With
+    /// <see langword="false"/>, a replacement starts once the worker stopped taking requests.
+    /// </summary>
+    public bool StartReplacementEarly { get; set; } = true;
 
     /// <summary>
     /// The resident memory (working set) past which a worker is replaced, checked after each of

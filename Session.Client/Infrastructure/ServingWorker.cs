@@ -26,6 +26,8 @@ public abstract class ServingWorker
     private readonly CancellationTokenSource _stopTaking = new();
     private readonly CancellationTokenSource _dead = new();
     private readonly TaskCompletionSource _stoppedTaking = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<WorkerExitReason> _nearingRetirement = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _servingSince;
     private Task[] _slots = [];
     private long _lastCallId;
     private int _tasksDone;
@@ -79,6 +81,9 @@ public abstract class ServingWorker
     /// <summary>Completes when this worker takes no more requests: it died, or it is retiring.</summary>
     public Task StoppedTaking => _stoppedTaking.Task;
 
+    /// <summary>Completes, with why, when the recycling policy says this worker nears its limit: its replacement may start now.</summary>
+    internal Task<WorkerExitReason> NearingRetirement => _nearingRetirement.Task;
+
     /// <summary>Why it retired.</summary>
     protected WorkerExitReason RetiredFor => _retiredFor;
 
@@ -95,6 +100,7 @@ public abstract class ServingWorker
     public void Serve(int slots)
     {
         _slots = new Task[slots];
+        _servingSince = Stopwatch.GetTimestamp();
         for (int i = 0; i < slots; i++)
         {
             _slots[i] = Task.Run(new WorkerSlot(this).RunAsync);
@@ -155,9 +161,18 @@ public abstract class ServingWorker
     internal void AfterRequest()
     {
         int done = Interlocked.Increment(ref _tasksDone);
-        if (!IsRetiring && !IsDead && _recycling?.ReasonToRetire(ProcessId, done, _taskLimit) is { } retire)
+        if (_recycling is null || IsRetiring || IsDead)
+        {
+            return;
+        }
+
+        if (_recycling.Assess(ProcessId, done, _taskLimit, Stopwatch.GetElapsedTime(_servingSince), out WorkerExitReason? nearing) is { } retire)
         {
             Retire(retire.Reason, retire.Kind);
+        }
+        else if (nearing is { } kind)
+        {
+            _nearingRetirement.TrySetResult(kind);
         }
     }
 

@@ -119,7 +119,9 @@ internal sealed partial class WorkerLauncher
 
         if (first == ready.Task)
         {
-            ProcessPoolLog.WorkerStarted(_logger, process.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            TimeSpan took = Stopwatch.GetElapsedTime(started);
+            _recycling.Started(took);
+            ProcessPoolLog.WorkerStarted(_logger, process.Id, took.TotalMilliseconds);
             bool socket = _options.Transport == WorkerTransport.Socket;
             WorkerConnector connector = socket ? new SocketConnector(socketPath) : TransportPlugin.Find()!.ConnectLocal(socketPath, Token);
             return new LocalWorker(_core, connector, process, socketPath, exited.Task, output, _recycling) { Token = socket ? Token : null };

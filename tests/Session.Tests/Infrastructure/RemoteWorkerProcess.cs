@@ -59,8 +59,14 @@ public sealed class RemoteWorkerProcess : IAsyncDisposable
         };
         if (isolated)
         {
-            // A private tmpfs over /tmp, then the worker itself (exec: the pid is the worker's).
-            foreach (string argument in new[] { "--mount", "--propagation", "private", "sh", "-c", "mount -t tmpfs processfutures-isolated /tmp && exec \"$0\" \"$@\"", Environment.ProcessPath! })
+            // A private tmpfs over /tmp, then the worker itself (exec: the pid is the worker's). A
+            // build under /tmp (a clone there) is bound back in from the directory the shell
+            // stood in before the tmpfs hid it: the worker sees its own files, not the caller's.
+            startInfo.Environment["PROCESSFUTURES_TEST_APP"] = AppContext.BaseDirectory.TrimEnd('/');
+            const string Isolate = "cd \"$PROCESSFUTURES_TEST_APP\" && mount -t tmpfs processfutures-isolated /tmp && " +
+                "case \"$PROCESSFUTURES_TEST_APP\" in /tmp/*) mkdir -p \"$PROCESSFUTURES_TEST_APP\" && mount --no-canonicalize --bind . \"$PROCESSFUTURES_TEST_APP\";; esac && " +
+                "cd / && exec \"$0\" \"$@\"";
+            foreach (string argument in new[] { "--mount", "--propagation", "private", "sh", "-c", Isolate, Environment.ProcessPath! })
             {
                 startInfo.ArgumentList.Add(argument);
             }

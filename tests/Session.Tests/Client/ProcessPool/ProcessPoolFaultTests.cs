@@ -199,9 +199,51 @@ public sealed class ProcessPoolFaultTests
     }
 
     [Test]
+    public async Task ARecyclingWorker_HandsOverToAReplacementStartedBeforeItsLimit_AndNoRequestWaitsForAStart()
+    {
+        // Requests of 0.2 s, 10 to a worker: each worker would reach its limit in 2 s, well past
+        // the time a replacement takes to start, which begins as soon as the worker nears it.
+        var log = new CapturingLogger();
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { MaxTasksPerWorker = 10, LoggerFactory = log });
+        await using var session = new FuturesSession(pool);
+        var servedBy = new List<int>();
+
+        for (int i = 0; i < 16; i++)
+        {
+            servedBy.Add((await session.GetAsync(TestServer.Url($"/delay/0.2?i={i}")).Within()).ProcessId);
+        }
+
+        string[] recycled = [.. log.Entries.Where(e => e.Id.Id == 4).Select(e => e.Message)];
+        Assert.That(servedBy.Distinct().Count(), Is.GreaterThanOrEqualTo(2), string.Join(", ", servedBy));
+        Assert.That(recycled, Has.Length.GreaterThanOrEqualTo(1));
+        Assert.That(recycled, Is.All.Contain("its replacement is ready"), "each worker retired once its replacement was ready, not at its limit with none");
+        Assert.That(servedBy.GroupBy(pid => pid).Select(g => g.Count()), Is.All.LessThanOrEqualTo(11), "at most its limit (10, and up to 1/8 more)");
+    }
+
+    [Test]
+    public async Task WithoutAnEarlyReplacement_AWorkerRetiresAtItsLimit_AndTheNextStartsThen()
+    {
+        var log = new CapturingLogger();
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { MaxTasksPerWorker = 2, StartReplacementEarly = false, LoggerFactory = log });
+        await using var session = new FuturesSession(pool);
+        var servedBy = new List<int>();
+
+        for (int i = 0; i < 5; i++)
+        {
+            servedBy.Add((await session.GetAsync(TestServer.Url($"/get?i={i}")).Within()).ProcessId);
+        }
+
+        string[] recycled = [.. log.Entries.Where(e => e.Id.Id == 4).Select(e => e.Message)];
+        Assert.That(servedBy.GroupBy(pid => pid).Select(g => g.Count()), Is.EqualTo(new[] { 2, 2, 1 }), string.Join(", ", servedBy));
+        Assert.That(recycled, Has.Length.EqualTo(2));
+        Assert.That(recycled, Is.All.Contain("it served 2 requests (MaxTasksPerWorker 2)"));
+    }
+
+    [Test]
     public async Task MaxWorkerMemoryBytes_RecyclesAWorkerThatGrewPastIt_AfterTheRequestThatCrossedIt()
     {
-        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { MaxWorkerMemoryBytes = await WorkerBaselineAsync() + (150L << 20), LoggerFactory = TestLogging.Factory });
+        // No early replacement: the limit itself is what this shows.
+        await using var pool = new ProcessPoolExecutor(1, new ProcessPoolOptions { MaxWorkerMemoryBytes = await WorkerBaselineAsync() + (150L << 20), StartReplacementEarly = false, LoggerFactory = TestLogging.Factory });
         await using var session = new FuturesSession(pool);
 
         // Each call keeps ~96 MB: the second crosses baseline + 150 MB, completes, and its worker is replaced.

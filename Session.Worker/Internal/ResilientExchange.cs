@@ -13,14 +13,20 @@ namespace ProcessFutures.Internal;
 /// </summary>
 internal static class ResilientExchange
 {
-    public static async Task<ExchangeResult> SendAsync(HttpClient client, HttpRequest request, RequestBody body, CookieJar jar, ProgressTracker? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the request, with retries if its policy asks for them. Without one, Polly is not
+    /// touched (nor loaded: a worker that never retries does not pay for it at start).
+    /// </summary>
+    public static Task<ExchangeResult> SendAsync(HttpClient client, HttpRequest request, RequestBody body, CookieJar jar, ProgressTracker? progress, CancellationToken cancellationToken)
     {
         RetrySettings? policy = request.Retry;
-        if (policy is null || policy.MaxRetries <= 0 || !policy.Methods.Contains(request.Method, StringComparer.OrdinalIgnoreCase))
-        {
-            return await HttpExchange.SendAsync(client, request, body, jar, progress, cancellationToken).ConfigureAwait(false);
-        }
+        return policy is null || policy.MaxRetries <= 0 || !policy.Methods.Contains(request.Method, StringComparer.OrdinalIgnoreCase)
+            ? HttpExchange.SendAsync(client, request, body, jar, progress, cancellationToken)
+            : SendWithRetriesAsync(policy, client, request, body, jar, progress, cancellationToken);
+    }
 
+    private static async Task<ExchangeResult> SendWithRetriesAsync(RetrySettings policy, HttpClient client, HttpRequest request, RequestBody body, CookieJar jar, ProgressTracker? progress, CancellationToken cancellationToken)
+    {
         ResiliencePipeline<ExchangeResult> pipeline = Build(policy, canResend: !body.IsFile);
         int attempts = 0;
         try

@@ -1,6 +1,6 @@
 using ProcessFutures.Internal;
 
-namespace Session.Tests.Shared;
+namespace Session.Tests.Worker;
 
 /// <summary>What the body buffer allocates: never a peer's announced length before the bytes arrive, beyond 1 MiB.</summary>
 public sealed class BodyBufferTests

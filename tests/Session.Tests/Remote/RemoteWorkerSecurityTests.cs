@@ -11,7 +11,7 @@ using ProcessFutures.Internal;
 using ProcessFutures.Protocol;
 using Session.Tests.Infrastructure;
 
-namespace Session.Tests.Client.Remote;
+namespace Session.Tests.Remote;
 
 /// <summary>
 /// What a holder of a remote worker's token can and cannot make it do, and what a client is told

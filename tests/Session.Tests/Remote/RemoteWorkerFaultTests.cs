@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using ProcessFutures;
 using Session.Tests.Infrastructure;
 
-namespace Session.Tests.Client.Remote;
+namespace Session.Tests.Remote;
 
 /// <summary>Remote workers that go away: told to stop (they drain, nothing is lost), or killed and restarted again and again (every task still ends once).</summary>
 public sealed class RemoteWorkerFaultTests

@@ -1,7 +1,7 @@
 using ProcessFutures;
 using ProcessFutures.Internal;
 
-namespace Session.Tests.Shared;
+namespace Session.Tests.Worker;
 
 /// <summary>Progress reports: in order, never going back, at most about ten a second, and a last one with the final counts.</summary>
 public sealed class ProgressTrackerTests

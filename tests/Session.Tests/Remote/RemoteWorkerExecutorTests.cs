@@ -8,7 +8,7 @@ using ProcessFutures;
 using ProcessFutures.Internal;
 using Session.Tests.Infrastructure;
 
-namespace Session.Tests.Client.Remote;
+namespace Session.Tests.Remote;
 
 /// <summary>
 /// Workers elsewhere, simulated on loopback addresses (127.0.0.2, .3, .4 …), each its own process

@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using Bench;
 
+if (args is [RawFirstGet.Switch, string rawUrl])
+{
+    return await RawFirstGet.RunAsync(rawUrl);
+}
+
 BenchSettings settings;
 try
 {

@@ -14,7 +14,8 @@ internal sealed partial class Scenarios
     /// <see cref="BenchSettings.WorkerStartRuns"/> times, one after another: a 1-worker pool (the
     /// defaults) and a session, one GET sent as soon as they exist; at its answer, the worker's
     /// CPU and age are read from /proc, and its CPU again when it is 1 s old (having served that
-    /// one request and idled since). The four-workers figure is the pool-start scenario's.
+    /// one request and idled since). Then, as the floor, a fresh process's CPU to one raw
+    /// HttpClient GET of the same URL. The four-workers figure is the pool-start scenario's.
     /// </summary>
     public async Task<WorkerStartResult> WorkerStartAsync()
     {
@@ -31,7 +32,8 @@ internal sealed partial class Scenarios
             MedianOf(runs.Select(r => r.FirstAnswerMilliseconds)),
             MedianOf(runs.Select(r => r.AgeAtFirstAnswerMilliseconds)),
             MedianOf(runs.Select(r => r.CpuToFirstAnswerMilliseconds)),
-            MedianOf(runs.Select(r => r.CpuFirstSecondMilliseconds)));
+            MedianOf(runs.Select(r => r.CpuFirstSecondMilliseconds)),
+            MedianOf(runs.Select(r => r.RawFirstGetCpuMilliseconds)));
     }
 
     /// <summary>The median of the values that are not NaN; NaN when none is.</summary>
@@ -61,6 +63,7 @@ internal sealed partial class Scenarios
             atSecond = ProcessCpu.Times(pid);
         }
 
+        double raw = await RawFirstGet.MeasureAsync(url, s_workersReadyTimeout);
         return new WorkerStartRun(
             pid,
             firstMs,
@@ -68,7 +71,8 @@ internal sealed partial class Scenarios
             Ms(atFirst?.UserSeconds),
             Ms(atFirst?.SystemSeconds),
             Ms(atSecond?.UserSeconds),
-            Ms(atSecond?.SystemSeconds));
+            Ms(atSecond?.SystemSeconds),
+            raw);
 
         static double Ms(double? seconds) => seconds is { } value ? value * 1e3 : double.NaN;
     }

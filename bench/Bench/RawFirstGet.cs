@@ -37,10 +37,23 @@ internal static class RawFirstGet
         start.ArgumentList.Add(Switch);
         start.ArgumentList.Add(url);
         using Process process = Process.Start(start) ?? throw new InvalidOperationException("The raw first-GET process did not start.");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string output = await process.StandardOutput.ReadToEndAsync().WaitAsync(timeout);
-        await process.WaitForExitAsync().WaitAsync(timeout);
-        await stderr;
-        return process.ExitCode == 0 && double.TryParse(output.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) ? ms : double.NaN;
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return double.NaN;
+        }
+        finally
+        {
+            await Task.WhenAll(stdout, stderr);
+        }
+
+        return process.ExitCode == 0 && double.TryParse((await stdout).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) ? ms : double.NaN;
     }
 }

@@ -19,6 +19,11 @@ internal sealed class FrameAnswer(FrameChannel<ClientFrame, WorkerFrame> channel
     public const int ChunkSize = 64 * 1024;
 
     private readonly Lock _lock = new();
+
+    // Taking the pending progress and writing it are one step, in the same order for the progress
+    // sender and the answer's frames: else the sender could take the final report, the end frame
+    // be written first, and the caller's task complete before the report arrives (or without it).
+    private readonly SemaphoreSlim _ordered = new(1, 1);
     private ResponseInfo? _head;
     private bool _headSent;
     private bool _downloaded;
@@ -124,6 +129,7 @@ internal sealed class FrameAnswer(FrameChannel<ClientFrame, WorkerFrame> channel
     private async Task SendProgressAsync()
     {
         await Task.Yield();
+        await _ordered.WaitAsync().ConfigureAwait(false);
         try
         {
             if (TakeProgress(ending: false) is { } progress)
@@ -135,30 +141,42 @@ internal sealed class FrameAnswer(FrameChannel<ClientFrame, WorkerFrame> channel
         {
             // The stream is gone; the answer's own writes will say so.
         }
+        finally
+        {
+            _ordered.Release();
+        }
     }
 
     /// <summary>Writes a frame: the cookies and the head go first (with it) if they have not, progress rides along, and <paramref name="end"/> ends the answer.</summary>
     private async ValueTask WriteAsync(WorkerFrame frame, bool end, bool withHead = true)
     {
-        if (withHead && !_headSent && _head is { } info)
+        await _ordered.WaitAsync().ConfigureAwait(false);
+        try
         {
-            _headSent = true;
-            foreach (CookiesSet cookies in info.Cookies)
+            if (withHead && !_headSent && _head is { } info)
             {
-                await channel.WriteAsync(new WorkerFrame { Cookies = cookies }).ConfigureAwait(false);
+                _headSent = true;
+                foreach (CookiesSet cookies in info.Cookies)
+                {
+                    await channel.WriteAsync(new WorkerFrame { Cookies = cookies }).ConfigureAwait(false);
+                }
+
+                frame.Head = info.ToHead(_downloaded);
             }
 
-            frame.Head = info.ToHead(_downloaded);
-        }
+            if (TakeProgress(end) is { } progress)
+            {
+                frame.Progress = progress;
+            }
 
-        if (TakeProgress(end) is { } progress)
+            frame.End = end;
+            frame.Draining = end && draining.IsCancellationRequested;
+            await channel.WriteAsync(frame).ConfigureAwait(false);
+        }
+        finally
         {
-            frame.Progress = progress;
+            _ordered.Release();
         }
-
-        frame.End = end;
-        frame.Draining = end && draining.IsCancellationRequested;
-        await channel.WriteAsync(frame).ConfigureAwait(false);
     }
 
     private Progress? TakeProgress(bool ending)

@@ -12,7 +12,8 @@ namespace Session.Tests.Client.ProcessPool;
 /// task must end exactly once, with a result, an expected exception, or a cancellation; the run
 /// must keep making progress (a stretch of 30 s in which no task ends is a hang); a download's
 /// task must tell the truth about its file (succeeded ⇔ the complete file is at its destination,
-/// at its end and after); no temporary file is left; and the pool must still serve afterwards.
+/// at its end and after); no temporary file is left, nor anything a killed worker's runtime would
+/// leave in the temporary directory; and the pool must still serve afterwards.
 /// </summary>
 /// <remarks>
 /// Kills are paced by work done, not by the clock: one worker is killed after every 40–120
@@ -40,7 +41,7 @@ public sealed class ChaosTests
         using var stopKilling = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
         var ended = new StrongBox<int>();
-        Task<int> killer = KillWorkersAsWorkIsDoneAsync(pool, ended, stopKilling.Token);
+        Task<List<int>> killer = KillWorkersAsWorkIsDoneAsync(pool, ended, stopKilling.Token);
         var downloads = new DownloadLedger(Directory.CreateTempSubdirectory("processfutures-chaos-").FullName);
 
         for (int i = 0; i < s_total; i++)
@@ -71,7 +72,8 @@ public sealed class ChaosTests
         TimeSpan longestStall = await WaitWhileProgressingAsync(ended, s_total, TimeSpan.FromSeconds(30));
         TimeSpan endedAfter = clock.Elapsed;
         await stopKilling.CancelAsync();
-        int kills = await killer.Within();
+        List<int> killed = await killer.Within();
+        int kills = killed.Count;
 
         var outcomes = new ConcurrentDictionary<string, int>();
         var unexpected = new List<string>();
@@ -103,6 +105,7 @@ public sealed class ChaosTests
         Assert.That((await session.GetAsync(TestServer.Url("/get")).Within()).StatusCode, Is.EqualTo(200));
         await Waits.UntilAsync(() => downloads.Leftovers().Length == 0, "no download's temporary file to be left", seconds: 15);
         Assert.That(downloads.Violations(), Is.Empty, "a download's task tells the truth about its file: succeeded ⇔ the complete file is at its destination");
+        Assert.That(LeftInTmpBy(killed), Is.Empty, "a killed worker leaves nothing in the temporary directory (no debugger pipes, no diagnostics socket)");
         foreach (CancellationTokenSource cancellation in cancellations)
         {
             cancellation.Dispose();
@@ -194,10 +197,21 @@ public sealed class ChaosTests
     }
 
     /// <summary>Kills a random worker after every 40–120 requests that end, at most every 100 ms, until stopped.</summary>
-    private static async Task<int> KillWorkersAsWorkIsDoneAsync(ProcessPoolExecutor pool, StrongBox<int> ended, CancellationToken stop)
+    /// <summary>What the runtime of any of <paramref name="pids"/> left in the temporary directory (its debugger pipes and diagnostics socket are named after its pid).</summary>
+    private static string[] LeftInTmpBy(IReadOnlyCollection<int> pids)
+    {
+        var prefixes = pids.SelectMany(pid => new[] { $"clr-debug-pipe-{pid}-", $"dotnet-diagnostic-{pid}-" }).ToArray();
+        return [.. Directory.EnumerateFileSystemEntries(Path.GetTempPath())
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(name => prefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)))];
+    }
+
+    /// <summary>Kills a worker after every 40–120 tasks that end (at most every 100 ms) until stopped; the pids killed.</summary>
+    private static async Task<List<int>> KillWorkersAsWorkIsDoneAsync(ProcessPoolExecutor pool, StrongBox<int> ended, CancellationToken stop)
     {
         var random = new Random(7);
-        int kills = 0;
+        var killed = new List<int>();
         int nextKillAt = random.Next(40, 121);
         try
         {
@@ -212,9 +226,10 @@ public sealed class ChaosTests
 
                 try
                 {
-                    using Process victim = Process.GetProcessById(workers[random.Next(workers.Count)]);
+                    int pid = workers[random.Next(workers.Count)];
+                    using Process victim = Process.GetProcessById(pid);
                     victim.Kill();
-                    kills++;
+                    killed.Add(pid);
                     nextKillAt = Volatile.Read(ref ended.Value) + random.Next(40, 121);
                 }
                 catch (Exception exception) when (exception is ArgumentException or InvalidOperationException)
@@ -225,7 +240,7 @@ public sealed class ChaosTests
         }
         catch (OperationCanceledException)
         {
-            return kills;
+            return killed;
         }
     }
 }

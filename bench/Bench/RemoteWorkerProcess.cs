@@ -83,7 +83,8 @@ internal sealed class RemoteWorkerProcess : IAsyncDisposable
         }
 
         start.Environment[ListenVariable] = string.Create(CultureInfo.InvariantCulture, $"https://{address}:{port}");
-        start.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
+        // Killed when the bench ends abnormally: no debugger pipes or diagnostics socket to leave in /tmp.
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
 
         var process = new Process { StartInfo = start };
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

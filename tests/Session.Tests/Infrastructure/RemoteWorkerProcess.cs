@@ -82,7 +82,8 @@ public sealed class RemoteWorkerProcess : IAsyncDisposable
         startInfo.Environment["PROCESSFUTURES_CERTIFICATE"] = certificate.CertificatePath;
         startInfo.Environment["PROCESSFUTURES_CERTIFICATE_KEY"] = certificate.KeyPath;
         startInfo.Environment["PROCESSFUTURES_DRAIN_SECONDS"] = "5";
-        startInfo.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
+        // Killed on purpose by some tests: no debugger pipes or diagnostics socket to leave in /tmp.
+        startInfo.Environment["DOTNET_EnableDiagnostics"] = "0";
         foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
         {
             startInfo.Environment[name] = value;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Bench;
@@ -26,34 +25,7 @@ internal static class RawFirstGet
     /// <summary>In the bench: starts the child for <paramref name="url"/>; its CPU to the answer in ms, NaN if it failed.</summary>
     public static async Task<double> MeasureAsync(string url, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(DotnetHost.Path())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(typeof(RawFirstGet).Assembly.Location);
-        start.ArgumentList.Add(Switch);
-        start.ArgumentList.Add(url);
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("The raw first-GET process did not start.");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return double.NaN;
-        }
-        finally
-        {
-            await Task.WhenAll(stdout, stderr);
-        }
-
-        return process.ExitCode == 0 && double.TryParse((await stdout).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) ? ms : double.NaN;
+        (int exitCode, string output, _) = await ChildRun.RunAsync(DotnetHost.Path(), ["exec", typeof(RawFirstGet).Assembly.Location, Switch, url], timeout);
+        return exitCode == 0 && double.TryParse(output.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) ? ms : double.NaN;
     }
 }

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
@@ -79,44 +77,7 @@ internal sealed partial class Scenarios
     /// <summary>Runs Python; returns its exit code (-1 when it could not start or timed out) and its stdout and stderr.</summary>
     private static async Task<(int ExitCode, string Output)> RunPythonAsync(string python, string[] arguments, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (Win32Exception exception)
-        {
-            return (-1, exception.Message);
-        }
-
-        using (process)
-        {
-            process.StandardInput.Close();
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            try
-            {
-                await process.WaitForExitAsync().WaitAsync(timeout);
-            }
-            catch (TimeoutException)
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, $"timed out after {timeout.TotalSeconds} s");
-            }
-
-            return (process.ExitCode, await stdout + await stderr);
-        }
+        (int exitCode, string output, string error) = await ChildRun.RunAsync(python, arguments, timeout);
+        return (exitCode, output + error);
     }
 }

@@ -121,4 +121,16 @@ internal static class WorkerProcesses
             return null;
         }
     }
+
+    /// <summary>
+    /// The debugger pipes and diagnostics socket a runtime of process <paramref name="pid"/> made in
+    /// the temporary directory since <paramref name="since"/> (pids are reused: an earlier process of
+    /// the same pid may have left its own).
+    /// </summary>
+    public static string[] RuntimeFilesSince(int pid, DateTime since) =>
+        [.. Directory.GetFiles(Path.GetTempPath(), $"clr-debug-pipe-{pid}-*").Where(path => File.GetLastWriteTimeUtc(path) >= since).Concat(DiagnosticSocketsSince(pid, since))];
+
+    /// <summary>The diagnostics socket of a runtime of process <paramref name="pid"/> made since <paramref name="since"/>.</summary>
+    public static string[] DiagnosticSocketsSince(int pid, DateTime since) =>
+        [.. Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*").Where(path => File.GetLastWriteTimeUtc(path) >= since)];
 }

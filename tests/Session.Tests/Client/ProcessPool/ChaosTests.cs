@@ -41,7 +41,7 @@ public sealed class ChaosTests
         using var stopKilling = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
         var ended = new StrongBox<int>();
-        HashSet<string> inTmpBefore = [.. Directory.EnumerateFileSystemEntries(Path.GetTempPath())];
+        DateTime started = DateTime.UtcNow;
         Task<List<int>> killer = KillWorkersAsWorkIsDoneAsync(pool, ended, stopKilling.Token);
         var downloads = new DownloadLedger(Directory.CreateTempSubdirectory("processfutures-chaos-").FullName);
 
@@ -106,7 +106,7 @@ public sealed class ChaosTests
         Assert.That((await session.GetAsync(TestServer.Url("/get")).Within()).StatusCode, Is.EqualTo(200));
         await Waits.UntilAsync(() => downloads.Leftovers().Length == 0, "no download's temporary file to be left", seconds: 15);
         Assert.That(downloads.Violations(), Is.Empty, "a download's task tells the truth about its file: succeeded ⇔ the complete file is at its destination");
-        Assert.That(LeftInTmpBy(killed, inTmpBefore), Is.Empty, "a killed worker leaves nothing in the temporary directory (no debugger pipes, no diagnostics socket)");
+        Assert.That(killed.SelectMany(pid => WorkerProcesses.RuntimeFilesSince(pid, started)), Is.Empty, "a killed worker leaves nothing in the temporary directory (no debugger pipes, no diagnostics socket)");
         foreach (CancellationTokenSource cancellation in cancellations)
         {
             cancellation.Dispose();
@@ -195,23 +195,6 @@ public sealed class ChaosTests
         }
 
         return sinceProgress.Elapsed > longest ? sinceProgress.Elapsed : longest;
-    }
-
-    /// <summary>Kills a random worker after every 40–120 requests that end, at most every 100 ms, until stopped.</summary>
-    /// <summary>
-    /// What the runtime of any of <paramref name="pids"/> left in the temporary directory (its
-    /// debugger pipes and diagnostics socket are named after its pid), apart from what was there
-    /// before the run: pids are reused (32,768 of them on many machines), and an earlier process of
-    /// the same pid, not a worker, may have left its own.
-    /// </summary>
-    private static string[] LeftInTmpBy(IReadOnlyCollection<int> pids, IReadOnlySet<string> before)
-    {
-        var prefixes = pids.SelectMany(pid => new[] { $"clr-debug-pipe-{pid}-", $"dotnet-diagnostic-{pid}-" }).ToArray();
-        return [.. Directory.EnumerateFileSystemEntries(Path.GetTempPath())
-            .Where(path => !before.Contains(path))
-            .Select(Path.GetFileName)
-            .OfType<string>()
-            .Where(name => prefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)))];
     }
 
     /// <summary>Kills a worker after every 40–120 tasks that end (at most every 100 ms) until stopped; the pids killed.</summary>

@@ -174,13 +174,13 @@ public sealed class ProcessPoolHardeningTests
         int worker = (await session.GetAsync(TestServer.Url("/get")).Within()).ProcessId;
         string[] ownSockets = Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*");
 
-        string[] workerSockets = DiagnosticSocketsSince(worker, before);
+        string[] workerSockets = WorkerProcesses.DiagnosticSocketsSince(worker, before);
         Process.GetProcessById(worker).Kill();
         await Waits.UntilAsync(() => !WorkerProcesses.IsAlive(worker), "the worker to die");
 
         Assert.That(ownSockets, Is.Not.Empty, "this process has one (the check looks in the right place)");
         Assert.That(workerSockets, Is.Empty, "the worker never made one");
-        Assert.That(DiagnosticSocketsSince(worker, before), Is.Empty);
+        Assert.That(WorkerProcesses.DiagnosticSocketsSince(worker, before), Is.Empty);
     }
 
     [Test]
@@ -197,7 +197,7 @@ public sealed class ProcessPoolHardeningTests
                 int worker = (await session.GetAsync(TestServer.Url("/get")).Within(30)).ProcessId;
                 if (diagnostics)
                 {
-                    Assert.That(RuntimeFilesSince(worker, before), Is.Not.Empty, "with diagnostics on, the worker has its debugger pipes (the check looks in the right place)");
+                    Assert.That(WorkerProcesses.RuntimeFilesSince(worker, before), Is.Not.Empty, "with diagnostics on, the worker has its debugger pipes (the check looks in the right place)");
                 }
 
                 Process.GetProcessById(worker).Kill();
@@ -205,7 +205,7 @@ public sealed class ProcessPoolHardeningTests
                 await Waits.UntilAsync(() => pool.WorkerProcessIds.Count == 1 && !pool.WorkerProcessIds.Contains(worker), "the worker to be replaced", seconds: 30);
             }
 
-            await Waits.UntilAsync(() => killed.All(pid => RuntimeFilesSince(pid, before).Length == 0), $"no file left by a killed worker (diagnostics {(diagnostics ? "on" : "off")})", seconds: 15);
+            await Waits.UntilAsync(() => killed.All(pid => WorkerProcesses.RuntimeFilesSince(pid, before).Length == 0), $"no file left by a killed worker (diagnostics {(diagnostics ? "on" : "off")})", seconds: 15);
         }
     }
 
@@ -340,11 +340,4 @@ public sealed class ProcessPoolHardeningTests
             }
         }
     }
-
-    private static string[] DiagnosticSocketsSince(int pid, DateTime since) =>
-        [.. Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*").Where(path => File.GetLastWriteTimeUtc(path) >= since)];
-
-    /// <summary>The debugger pipes and diagnostics socket a runtime of process <paramref name="pid"/> made since <paramref name="since"/>.</summary>
-    private static string[] RuntimeFilesSince(int pid, DateTime since) =>
-        [.. Directory.GetFiles(Path.GetTempPath(), $"clr-debug-pipe-{pid}-*").Concat(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*")).Where(path => File.GetLastWriteTimeUtc(path) >= since)];
 }

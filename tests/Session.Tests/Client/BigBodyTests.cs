@@ -190,6 +190,35 @@ public sealed class BigBodyTests(ExecutorKind kind)
     }
 
     [Test]
+    public async Task DownloadTo_OnAFullDisk_FailsWithTheDisksError_LeavesNoFile_AndTheExecutorServesOn()
+    {
+        // A 1 MiB tmpfs (mounting needs root, as CI runs): an 8 MiB body cannot fit.
+        string disk = Directory.CreateTempSubdirectory("processfutures-full-").FullName;
+        (int mounted, string why) = await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=1m", "processfutures-full", disk], disk, 30);
+        if (mounted != 0)
+        {
+            Directory.Delete(disk);
+            Assert.Ignore($"a small tmpfs could not be mounted here (mount needs root): {why.Trim()}");
+        }
+
+        try
+        {
+            await using var session = new FuturesSession(_executor);
+            string path = Path.Combine(disk, "big.bin");
+            IOException full = Assert.ThrowsAsync<IOException>(() => session.GetAsync(TestServer.Url($"/bytes/{8 * MiB}"), new RequestOptions { DownloadTo = path }).Within(60))!;
+
+            Assert.That(full.Message, Does.Contain("No space left on device"), full.Message);
+            await Waits.UntilAsync(() => Directory.GetFileSystemEntries(disk).Length == 0, "no file, whole or partial, left on the full disk", seconds: 10);
+            Assert.That((await session.GetAsync(TestServer.Url("/get")).Within(30)).StatusCode, Is.EqualTo(200), "the executor serves on");
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("umount", [disk], Path.GetTempPath(), 30);
+            Directory.Delete(disk, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Progress_IsReported_Monotonic_BoundedInRate_AndEndsWithTheExactCount()
     {
         await using var session = new FuturesSession(_executor);

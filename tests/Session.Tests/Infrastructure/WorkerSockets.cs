@@ -80,4 +80,44 @@ internal static class WorkerSockets
 
         return [.. replies];
     }
+
+    /// <summary>
+    /// One gRPC call of the Serve method that the worker is to refuse: <paramref name="frames"/>
+    /// are written without waiting for each write (the worker may end the call before it has read
+    /// them all, and a write then waits on flow control until the call is disposed); the worker's
+    /// answer is the call's status.
+    /// </summary>
+    public static async Task<RpcException?> GrpcRefusalAsync(GrpcChannel channel, Metadata headers, params byte[][] frames)
+    {
+        using AsyncDuplexStreamingCall<Frame, Frame> call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(GrpcProtocol.Serve, host: null, new CallOptions(headers));
+        Task writes = WriteAllAsync(call.RequestStream, frames);
+        try
+        {
+            while (await call.ResponseStream.MoveNext(CancellationToken.None).Within())
+            {
+            }
+
+            await writes.Within();
+            return null;
+        }
+        catch (RpcException refused)
+        {
+            return refused;
+        }
+        finally
+        {
+            // Disposing the call (above) ends a write still waiting; its failure is not the answer.
+            _ = writes.ContinueWith(static write => write.Exception, TaskScheduler.Default);
+        }
+    }
+
+    private static async Task WriteAllAsync(IClientStreamWriter<Frame> stream, byte[][] frames)
+    {
+        foreach (byte[] frame in frames)
+        {
+            await stream.WriteAsync(new Frame(frame)).ConfigureAwait(false);
+        }
+
+        await stream.CompleteAsync().ConfigureAwait(false);
+    }
 }

@@ -39,7 +39,7 @@ internal static class LocalRun
             Activity.Current = previous;
 
             // Every path above ends the work; this makes sure of it.
-            work.EndIfStillRunning(new InvalidOperationException("The request ended without a result; this is a bug in ProcessFutures."));
+            work.EndIfStillRunning();
             work.RunEnded();
         }
 

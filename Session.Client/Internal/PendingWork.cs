@@ -177,11 +177,11 @@ internal abstract partial class PendingWork
     /// The last line of a runner's <c>finally</c>: fails the work if it is still running (a path
     /// that forgot to end it). Work given back to the queue is left alone: it will run elsewhere.
     /// </summary>
-    public void EndIfStillRunning(Exception exception)
+    public void EndIfStillRunning()
     {
         if (Volatile.Read(ref _state) == Running)
         {
-            Fail(exception);
+            Fail(new InvalidOperationException("The request ended without a result; this is a bug in ProcessFutures."));
         }
     }
 

@@ -28,6 +28,18 @@ internal sealed class WorkQueue(Action<int>? countChanged = null)
         }
     }
 
+    /// <summary>How many slots wait for work now.</summary>
+    public int WaitingSlots
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters.Count;
+            }
+        }
+    }
+
     /// <summary>Queues <paramref name="work"/> (at the front: work that never reached a worker); false once the queue is completed.</summary>
     public bool TryEnqueue(PendingWork work, bool front = false)
     {
@@ -58,7 +70,7 @@ internal sealed class WorkQueue(Action<int>? countChanged = null)
             }
         }
 
-        // Outside the lock: the slot's continuation runs asynchronously anyway.
+        // Outside the lock: a waiting slot runs on from here (see Waiter.Hand).
         if (waiter is null)
         {
             countChanged?.Invoke(1);
@@ -151,7 +163,7 @@ internal sealed class WorkQueue(Action<int>? countChanged = null)
 
         foreach (Waiter waiter in waiters)
         {
-            waiter.Hand(null);
+            waiter.Release();
         }
 
         if (drained.Count > 0)
@@ -176,10 +188,24 @@ internal sealed class WorkQueue(Action<int>? countChanged = null)
         }
     }
 
-    /// <summary>A slot waiting for work. Its token registration is released on every path, including a hand-over that beats the registration.</summary>
+    /// <summary>
+    /// A slot waiting for work. Its token registration is released on every path, including a
+    /// hand-over that beats the registration.
+    /// </summary>
+    /// <remarks>
+    /// A request handed to a waiting slot runs on at once on the thread that submitted it, up to
+    /// its first wait (in practice, the send of its first bytes), as a request sent with
+    /// <see cref="HttpClient"/> itself does: no thread is woken to start it, which was one of the
+    /// two thread-pool hand-offs per request (the other, to the caller's continuation, stays: a
+    /// caller's code must never run on a slot, or a caller that blocks on a later request of the
+    /// same executor could hold the slot that request needs). The slot's continuation runs in its
+    /// own execution context, not the submitter's. Ending a wait without work (cancelled, or the
+    /// queue completed) still resumes the slot on the thread pool: a slot's shutdown never runs
+    /// inside the code that cancels it.
+    /// </remarks>
     private sealed class Waiter
     {
-        private readonly TaskCompletionSource<PendingWork?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<PendingWork?> _completion = new();
         private readonly Lock _gate = new();
         private readonly WorkQueue _queue;
         private CancellationTokenRegistration _registration;
@@ -208,7 +234,7 @@ internal sealed class WorkQueue(Action<int>? countChanged = null)
                     var waiter = (Waiter)state!;
                     if (waiter._queue.RemoveWaiter(waiter))
                     {
-                        waiter._completion.TrySetCanceled(token);
+                        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Waiter._completion.TrySetCanceled(state.Token), (Waiter: waiter, Token: token), preferLocal: false);
                     }
                 },
                 this);
@@ -225,7 +251,21 @@ internal sealed class WorkQueue(Action<int>? countChanged = null)
             }
         }
 
-        public void Hand(PendingWork? work)
+        /// <summary>Gives the slot <paramref name="work"/>: the slot runs on, on this thread.</summary>
+        public void Hand(PendingWork work)
+        {
+            StopWatching();
+            _completion.TrySetResult(work);
+        }
+
+        /// <summary>Tells the slot there is nothing more to take: it resumes on the thread pool.</summary>
+        public void Release()
+        {
+            StopWatching();
+            ThreadPool.UnsafeQueueUserWorkItem(static waiter => waiter._completion.TrySetResult(null), this, preferLocal: false);
+        }
+
+        private void StopWatching()
         {
             CancellationTokenRegistration registration;
             lock (_gate)
@@ -235,7 +275,6 @@ internal sealed class WorkQueue(Action<int>? countChanged = null)
             }
 
             registration.Unregister();
-            _completion.TrySetResult(work);
         }
     }
 }

@@ -234,7 +234,7 @@ internal sealed partial class RemoteCall
         Held = new StreamHold(this, lease);
 
         // What the call did for the work is done; the slot holds only the stream from here.
-        work.EndIfStillRunning(new InvalidOperationException("The request ended without a result; this is a bug in ProcessFutures."));
+        work.EndIfStillRunning();
         work.RunEnded();
         _work = null;
     }

@@ -244,7 +244,7 @@ internal sealed partial class RemoteCall
         }
 
         // Every path above ends the work; this makes sure of it.
-        work.EndIfStillRunning(new InvalidOperationException("The request ended without a result; this is a bug in ProcessFutures."));
+        work.EndIfStillRunning();
         work.RunEnded();
     }
 

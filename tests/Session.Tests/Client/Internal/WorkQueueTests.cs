@@ -1,4 +1,5 @@
 using ProcessFutures.Internal;
+using Session.Tests.Infrastructure;
 
 namespace Session.Tests.Client.Internal;
 
@@ -41,6 +42,73 @@ public sealed class WorkQueueTests
         queue.TryEnqueue(later);
         queue.TryEnqueue(requeued, front: true);
         Assert.That(await queue.DequeueAsync(CancellationToken.None), Is.SameAs(requeued));
+    }
+
+    [Test]
+    public async Task AWaitingSlot_RunsOnInsideTheSubmission_InItsOwnContext_AsHttpClientStartsASend()
+    {
+        var queue = new WorkQueue();
+        var context = new AsyncLocal<string>();
+        bool submitting = false;
+        (bool InsideSubmission, int Thread, string? Context) seen = default;
+        context.Value = "slot";
+        Task slot = Task.Run(async () =>
+        {
+            await queue.DequeueAsync(CancellationToken.None).ConfigureAwait(false);
+            seen = (submitting, Environment.CurrentManagedThreadId, context.Value);
+        });
+        await Waits.UntilAsync(() => queue.WaitingSlots == 1, "the slot to wait", seconds: 5);
+
+        int submitter = 0;
+        await Task.Run(() =>
+        {
+            context.Value = "submitter";
+            submitter = Environment.CurrentManagedThreadId;
+            submitting = true;
+            queue.TryEnqueue(WorkItems.Create(WorkItems.Session()));
+            submitting = false;
+        });
+
+        await slot.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.That(seen.InsideSubmission, Is.True, "no thread is woken to start the request");
+        Assert.That(seen.Thread, Is.EqualTo(submitter));
+        Assert.That(seen.Context, Is.EqualTo("slot"), "the submitter's async locals (its Activity) do not leak into the slot");
+    }
+
+    [Test]
+    public async Task ASlotReleasedWithoutWork_ResumesOnTheThreadPool_NotInsideTheCodeThatReleasedIt()
+    {
+        var queue = new WorkQueue();
+        using var cancel = new CancellationTokenSource();
+        bool releasing = false;
+        bool? cancelledInside = null;
+        bool? drainedInside = null;
+        Task cancelled = Task.Run(async () =>
+        {
+            try
+            {
+                await queue.DequeueAsync(cancel.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelledInside = releasing;
+            }
+        });
+        Task drained = Task.Run(async () =>
+        {
+            await queue.DequeueAsync(CancellationToken.None).ConfigureAwait(false);
+            drainedInside = releasing;
+        });
+        await Waits.UntilAsync(() => queue.WaitingSlots == 2, "both slots to wait", seconds: 5);
+
+        releasing = true;
+        cancel.Cancel();
+        queue.Drain(complete: true);
+        releasing = false;
+
+        await Task.WhenAll(cancelled, drained).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.That(cancelledInside, Is.False, "a cancelled wait resumes on the thread pool");
+        Assert.That(drainedInside, Is.False, "a completed queue releases its slots on the thread pool");
     }
 
     [Test]

@@ -77,6 +77,11 @@ size() { du -sb "$1" | cut -f1 | awk '{ printf "%.1f MB", $1 / 1048576 }'; }
 # A package's file list, and one file of it (python3: unzip is not on every machine).
 zip_list() { python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; }
 zip_cat() { python3 -c 'import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())' "$1" "$2"; }
+# The PE machine of a dll in a package, in hex: 14c for IL (AnyCPU), fd1d for a ReadyToRun image for
+# linux-x64 (x64's 8664, xored with 7b79 for Linux by crossgen2).
+zip_pe_machine() { python3 -c 'import struct, sys, zipfile
+b = zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]); pe = struct.unpack_from("<I", b, 0x3c)[0]
+print("%x" % struct.unpack_from("<H", b, pe + 4)[0])' "$1" "$2"; }
 # The shared frameworks a runtimeconfig.json asks for, one 'name version' a line, in its order
 # ("framework" when there is one, "frameworks" when there are more).
 frameworks_of() {
@@ -159,6 +164,22 @@ lib/net10.0/ProcessFutures.xml' ]] \
   pass "ProcessFutures carries ProcessFutures.dll alone (client and worker; its pdb in the symbols package) and its targets, depends on ProcessFutures.Contracts, and on no Session.*, gRPC or ASP.NET Core"
 else
   fail "package contents (see the packages in $feed)"
+fi
+# The IL reference assembly is what compilers see; the runtime assembly is a ReadyToRun image for
+# linux-x64 when packed there (elsewhere it is IL, as the runtime treats the image on other machines).
+if [[ "$(grep -E '^ref/' <<<"$client_files")" == 'ref/net10.0/ProcessFutures.dll
+ref/net10.0/ProcessFutures.xml' ]] && [[ "$(zip_pe_machine "$client" ref/net10.0/ProcessFutures.dll)" == 14c ]]; then
+  pass "ProcessFutures gives compilers an IL reference assembly (ref/)"
+else
+  fail "ProcessFutures's ref/ folder: $(grep -E '^ref/' <<<"$client_files" | tr '\n' ' ')"
+fi
+if [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]]; then
+  machine="$(zip_pe_machine "$client" lib/net10.0/ProcessFutures.dll)"
+  if [[ "$machine" == fd1d ]]; then
+    pass "ProcessFutures.dll is a ReadyToRun image for linux-x64 (PE machine $machine)"
+  else
+    fail "ProcessFutures.dll is not a ReadyToRun image for linux-x64 (PE machine $machine)"
+  fi
 fi
 if grep -qE "dependency id=\"ProcessFutures\" version=\"\[$version\]\"" <<<"$remote_nuspec" \
   && grep -qE 'frameworkReference name="Microsoft.AspNetCore.App"' <<<"$remote_nuspec" \

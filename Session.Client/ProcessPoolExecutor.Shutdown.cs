@@ -43,7 +43,10 @@ public sealed partial class ProcessPoolExecutor
             await Task.WhenAll(_supervisors).ConfigureAwait(false);
 
             // Workers leaving after recycling or death get the same grace, then are killed.
-            KeyValuePair<LocalWorker, Task>[] leaving = [.. _leaving];
+            // ToArray, not a spread ([.. _leaving]): a spread sizes its array by the count, then
+            // copies, and a worker that finishes leaving in between leaves a default entry (a null
+            // task) that Task.WhenAll refuses. The bench met it once, disposing a recycling pool.
+            KeyValuePair<LocalWorker, Task>[] leaving = _leaving.ToArray();
             Task all = Task.WhenAll(leaving.Select(pair => pair.Value));
             try
             {

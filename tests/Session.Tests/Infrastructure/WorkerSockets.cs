@@ -106,7 +106,7 @@ internal static class WorkerSockets
         }
         finally
         {
-            // Disposing the call (above) ends a write still waiting; its failure is not the answer.
+            // The call's disposal, as this method returns, ends a write still waiting: its failure is not the answer.
             _ = writes.ContinueWith(static write => write.Exception, TaskScheduler.Default);
         }
     }
